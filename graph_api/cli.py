@@ -1,0 +1,283 @@
+"""The `graph-api` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
+
+import asyncpg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graph_api import accounts
+from graph_api.app import apply_migrations, resolve_database
+from graph_api.db.embedded import stop_embedded
+from graph_api.db.errors import DatabaseUnavailable
+from graph_api.db.migrations import MigrationError
+from graph_api.db.pool import connect
+from graph_api.errors import DomainError
+from graph_api.settings import Settings, SettingsError
+
+stderr = Console(stderr=True)
+
+
+class CliError(Exception):
+    """A problem the person at the terminal can fix; printed as one line."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        result: int = args.handler(settings, args)
+        return result
+    except (CliError, SettingsError, DatabaseUnavailable, MigrationError, DomainError) as error:
+        print(f"graph-api: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="graph-api", description="A GraphQL API for relationship graphs."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="migrate, seed a demo when empty, and serve")
+    serve.add_argument("--no-demo", action="store_true", help="do not seed or print a demo token")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply pending migrations")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    seed = commands.add_parser("seed", help="generate a realistic network for a user")
+    seed.add_argument("--contacts", type=int, default=300, help="number of contacts (default 300)")
+    seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    seed.add_argument(
+        "--email", default="demo@example.com", help="the user to seed (created if missing)"
+    )
+    seed.set_defaults(handler=cmd_seed)
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    user_create = user.add_parser("create", help="create a user and print a bearer token")
+    user_create.add_argument("email")
+    user_create.add_argument("--name", help="the user's full name")
+    user_create.set_defaults(handler=cmd_user_create)
+
+    token = commands.add_parser("token", help="manage bearer tokens").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    token_create = token.add_parser("create", help="print a new bearer token for a user")
+    token_create.add_argument("email")
+    token_create.add_argument("--name", default="default", help="a label for the token")
+    token_create.set_defaults(handler=cmd_token_create)
+    token_revoke = token.add_parser("revoke", help="revoke a token, given the token or its id")
+    token_revoke.add_argument("token", metavar="TOKEN_OR_ID")
+    token_revoke.set_defaults(handler=cmd_token_revoke)
+    token_list = token.add_parser("list", help="list a user's tokens (never the secrets)")
+    token_list.add_argument("email")
+    token_list.set_defaults(handler=cmd_token_list)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.set_defaults(handler=cmd_export_schema)
+    return parser
+
+
+# --- database commands -------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """A migrated database (embedded or DATABASE_URL) and one connection to it."""
+    url, server = await resolve_database(settings)
+    try:
+        await apply_migrations(url, settings)
+        conn = await connect(url)
+        try:
+            yield conn
+        finally:
+            await conn.close()
+    finally:
+        if server is not None:
+            await asyncio.to_thread(stop_embedded, server)
+
+
+def run_with_database(
+    settings: Settings, action: Callable[[asyncpg.Connection], Coroutine[Any, Any, int]]
+) -> int:
+    async def go() -> int:
+        async with database(settings) as conn:
+            return await action(conn)
+
+    return asyncio.run(go())
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    async def go() -> int:
+        url, server = await resolve_database(settings)
+        try:
+            applied = await apply_migrations(url, settings)
+        finally:
+            if server is not None:
+                await asyncio.to_thread(stop_embedded, server)
+        for name in applied:
+            print(f"applied {name}")
+        print(f"{len(applied)} migration(s) applied; the database is up to date")
+        return 0
+
+    return asyncio.run(go())
+
+
+def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(conn: asyncpg.Connection) -> int:
+        async with conn.transaction():
+            user = await accounts.create_user(conn, args.email, args.name)
+            token = await accounts.create_token(conn, user.id, "cli")
+        print(f"created user {user.email} ({user.id})")
+        print(token)
+        return 0
+
+    return run_with_database(settings, action)
+
+
+def cmd_token_create(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(conn: asyncpg.Connection) -> int:
+        user = await accounts.find_user(conn, args.email)
+        token = await accounts.create_token(conn, user.id, args.name)
+        print(f"new token {args.name!r} for {user.email}")
+        print(token)
+        return 0
+
+    return run_with_database(settings, action)
+
+
+def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(conn: asyncpg.Connection) -> int:
+        if await accounts.revoke_token(conn, args.token):
+            print("revoked")
+            return 0
+        print("graph-api: error: no live token matches; nothing revoked", file=sys.stderr)
+        return 1
+
+    return run_with_database(settings, action)
+
+
+def cmd_token_list(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(conn: asyncpg.Connection) -> int:
+        for token in await accounts.list_tokens(conn, args.email):
+            state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "live"
+            used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+            print(
+                f"{token.id}  {token.name:<16} created {token.created_at:%Y-%m-%d %H:%M}  used {used}  {state}"
+            )
+        return 0
+
+    return run_with_database(settings, action)
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    from graph_api.demo import seed_user
+
+    if not 0 <= args.contacts <= 1_000_000:
+        raise CliError("--contacts must be between 0 and 1,000,000")
+
+    async def action(conn: asyncpg.Connection) -> int:
+        with seed_progress() as progress:
+            report = await seed_user(
+                conn, args.email, contacts=args.contacts, seed=args.seed, progress=progress
+            )
+        rows = (
+            report.contacts
+            + report.relationships
+            + report.interactions
+            + report.participants
+            + report.interests
+            + report.memories
+        )
+        print(
+            f"seeded {args.email}: {report.contacts:,} contacts, {report.relationships:,} relationships, "
+            f"{report.interactions:,} interactions, {report.interests:,} interests, "
+            f"{report.memories:,} memories in {report.seconds:.1f} s "
+            f"({rows / max(report.seconds, 1e-9):,.0f} rows/s)"
+        )
+        return 0
+
+    return run_with_database(settings, action)
+
+
+class seed_progress:
+    """A rich progress bar, one task per table, as `progress(table, done, total)`."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description:<26}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr,
+        )
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Callable[[str, int, int], None]:
+        self._progress.start()
+        return self._update
+
+    def __exit__(self, *_: object) -> None:
+        self._progress.stop()
+
+    def _update(self, table: str, done: int, total: int) -> None:
+        if table not in self._tasks:
+            self._tasks[table] = self._progress.add_task(table, total=total)
+        self._progress.update(self._tasks[table], completed=done, total=total)
+
+
+# --- serving -----------------------------------------------------------------------------
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from graph_api.app import create_app
+    from graph_api.demo import demo_ctx, print_banner
+
+    if args.no_demo:
+        settings = replace(settings, seed_demo=False)
+    app = create_app(settings)
+    if settings.seed_demo:
+        app.cleanup_ctx.append(demo_ctx)
+    try:
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            print=lambda _: print_banner(app, settings),
+            access_log=None,
+        )
+    except OSError as error:
+        if error.errno == 98:
+            raise CliError(
+                f"port {settings.port} on {settings.host} is already in use; "
+                "stop the other server or set GRAPH_API_PORT"
+            ) from None
+        raise
+    return 0
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from graph_api.schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+    return 0

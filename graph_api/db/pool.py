@@ -1,0 +1,91 @@
+"""Connecting: the database itself, the pool, and the pgvector codec."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import asyncpg
+from pgvector.asyncpg import register_vector
+
+from graph_api.db.errors import DatabaseUnavailable, redact_url
+
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+async def connect(url: str) -> asyncpg.Connection:
+    """One connection, with failures turned into a `DatabaseUnavailable` line."""
+    try:
+        return await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_SECONDS)
+    except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as error:
+        raise DatabaseUnavailable(_explain(url, error)) from None
+    except asyncpg.InterfaceError as error:
+        raise DatabaseUnavailable(_explain(url, error)) from None
+
+
+async def ensure_database(server_url: str, name: str) -> None:
+    """Create database `name` on the server behind `server_url` unless it exists."""
+    conn = await connect(server_url)
+    try:
+        exists = await conn.fetchval("select true from pg_database where datname = $1", name)
+        if not exists:
+            # identifiers cannot be parameters; quote_ident-equivalent via format('%I')
+            statement = await conn.fetchval("select format('create database %I', $1::text)", name)
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    conn = await connect(server_url)
+    try:
+        statement = await conn.fetchval(
+            "select format('drop database if exists %I with (force)', $1::text)", name
+        )
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await register_vector(conn)
+
+
+async def create_pool(
+    url: str, *, min_size: int, max_size: int, statement_timeout_ms: int
+) -> asyncpg.Pool:
+    try:
+        pool = await asyncpg.create_pool(
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            init=_init_connection,
+            server_settings={
+                "application_name": "graph-api",
+                "statement_timeout": str(statement_timeout_ms),
+            },
+        )
+    except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as error:
+        raise DatabaseUnavailable(_explain(url, error)) from None
+    except asyncpg.InterfaceError as error:
+        raise DatabaseUnavailable(_explain(url, error)) from None
+    assert pool is not None
+    return pool
+
+
+def _explain(url: str, error: BaseException) -> str:
+    shown = redact_url(url)
+    if isinstance(error, ValueError) and not isinstance(error, asyncpg.PostgresError):
+        return f"the database URL {shown} is malformed ({error}); expected postgresql://user:password@host:port/database"
+    if isinstance(error, asyncpg.InvalidCatalogNameError):
+        return f"the database named in {shown} does not exist; create it or fix DATABASE_URL"
+    if isinstance(
+        error, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError
+    ):
+        return f"PostgreSQL refused the credentials in {shown}; fix the user or password in DATABASE_URL"
+    host = urlsplit(url).hostname or "the local socket"
+    reason = str(error) or type(error).__name__
+    return (
+        f"cannot connect to PostgreSQL at {host} ({shown}): {reason}. "
+        "Check that the server is running and DATABASE_URL is right."
+    )

@@ -1,0 +1,92 @@
+"""Settings, read once from the environment.
+
+Every variable is documented in README.md ("Configuration").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value we cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # None: start the embedded PostgreSQL under data_dir
+    database_url: str | None = None
+    data_dir: Path = PROJECT_ROOT / ".data"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    migrations_dir: Path = PROJECT_ROOT / "sql" / "migrations"
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+    statement_timeout_ms: int = 5000
+    max_body_bytes: int = 1_000_000
+    introspection: bool = True
+    graphiql: bool = True
+    # seed a demo network when the database has no users (make serve)
+    seed_demo: bool = False
+    demo_email: str = "demo@example.com"
+    demo_contacts: int = 300
+
+    @property
+    def embedded_data_dir(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = env.get("GRAPH_API_DATA_DIR")
+        log_level = env.get("GRAPH_API_LOG_LEVEL", "INFO").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise SettingsError(
+                f"GRAPH_API_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
+            )
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(data_dir).expanduser().resolve() if data_dir else cls.data_dir,
+            host=env.get("GRAPH_API_HOST", "127.0.0.1"),
+            port=_int(env, "GRAPH_API_PORT", 8000, 0, 65535),
+            log_level=log_level,
+            pool_min_size=_int(env, "GRAPH_API_POOL_MIN_SIZE", 1, 0, 100),
+            pool_max_size=_int(env, "GRAPH_API_POOL_MAX_SIZE", 10, 1, 100),
+            statement_timeout_ms=_int(env, "GRAPH_API_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
+            max_body_bytes=_int(env, "GRAPH_API_MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
+            introspection=_bool(env, "GRAPH_API_INTROSPECTION", True),
+            graphiql=_bool(env, "GRAPH_API_GRAPHIQL", True),
+            seed_demo=_bool(env, "GRAPH_API_SEED_DEMO", False),
+            demo_email=env.get("GRAPH_API_DEMO_EMAIL", "demo@example.com").lower(),
+            demo_contacts=_int(env, "GRAPH_API_DEMO_CONTACTS", 300, 0, 100_000),
+        )
