@@ -43,7 +43,7 @@ INSERT_TOKEN = """
     returning id
 """
 
-SELECT_VIEWER_BY_TOKEN_HASH = """
+SELECT_VIEWER_BY_TOKEN_HASH = """-- viewer_by_token
     select u.id, u.email, u.full_name, t.id as token_id, t.token_hash,
            t.last_used_at < now() - make_interval(secs => $2) or t.last_used_at is null as stale
       from api_tokens t
@@ -52,7 +52,7 @@ SELECT_VIEWER_BY_TOKEN_HASH = """
        and t.revoked_at is null
 """
 
-TOUCH_TOKEN = """
+TOUCH_TOKEN = """-- touch_token
     update api_tokens
        set last_used_at = now()
      where user_id = $1 and id = $2

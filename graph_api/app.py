@@ -103,6 +103,7 @@ async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
         statement_timeout_ms=settings.statement_timeout_ms,
+        log_statements=settings.log_statements,
     )
     app[POOL] = pool
     try:

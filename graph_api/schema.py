@@ -12,10 +12,10 @@ from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.tools import merge_types
 
 from graph_api.error_codes import ErrorCodes
-from graph_api.types.node import NodeQuery
+from graph_api.types.network_query import NetworkQuery
 from graph_api.types.user import UserQuery
 
-Query = merge_types("Query", (UserQuery, NodeQuery))
+Query = merge_types("Query", (UserQuery, NetworkQuery))
 
 CACHE_SIZE = 1000
 

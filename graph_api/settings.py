@@ -55,6 +55,8 @@ class Settings:
     statement_timeout_ms: int = 5000
     max_body_bytes: int = 1_000_000
     introspection: bool = True
+    # log every SQL statement's name and duration at DEBUG on `graph_api.sql`
+    log_statements: bool = False
     graphiql: bool = True
     # seed a demo network when the database has no users (make serve)
     seed_demo: bool = False
@@ -85,6 +87,7 @@ class Settings:
             statement_timeout_ms=_int(env, "GRAPH_API_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
             max_body_bytes=_int(env, "GRAPH_API_MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
             introspection=_bool(env, "GRAPH_API_INTROSPECTION", True),
+            log_statements=_bool(env, "GRAPH_API_LOG_SQL", False),
             graphiql=_bool(env, "GRAPH_API_GRAPHIQL", True),
             seed_demo=_bool(env, "GRAPH_API_SEED_DEMO", False),
             demo_email=env.get("GRAPH_API_DEMO_EMAIL", "demo@example.com").lower(),

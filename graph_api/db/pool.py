@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -10,6 +11,8 @@ from pgvector.asyncpg import register_vector
 from graph_api.db.errors import DatabaseUnavailable, redact_url
 
 CONNECT_TIMEOUT_SECONDS = 10
+
+sql_logger = logging.getLogger("graph_api.sql")
 
 
 async def connect(url: str) -> asyncpg.Connection:
@@ -46,12 +49,44 @@ async def drop_database(server_url: str, name: str) -> None:
         await conn.close()
 
 
+def statement_name(query: str) -> str:
+    """A statement's name: the `-- name` comment it starts with, else its first words."""
+    first_line = query.lstrip().split("\n", 1)[0].strip()
+    if first_line.startswith("--"):
+        return first_line[2:].strip()
+    return " ".join(query.split())[:60]
+
+
+def _log_statement(record: asyncpg.connection.LoggedQuery) -> None:
+    # our statements carry a `-- name`; asyncpg's own housekeeping (type
+    # introspection, connection reset) is left out
+    if not record.query.lstrip().startswith("--"):
+        return
+    sql_logger.debug(
+        "%s (%.1f ms)%s",
+        statement_name(record.query),
+        record.elapsed * 1000,
+        " failed" if record.exception else "",
+        extra={"statement": statement_name(record.query)},
+    )
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await register_vector(conn)
 
 
+async def _init_logged_connection(conn: asyncpg.Connection) -> None:
+    await register_vector(conn)
+    conn.add_query_logger(_log_statement)
+
+
 async def create_pool(
-    url: str, *, min_size: int, max_size: int, statement_timeout_ms: int
+    url: str,
+    *,
+    min_size: int,
+    max_size: int,
+    statement_timeout_ms: int,
+    log_statements: bool = False,
 ) -> asyncpg.Pool:
     try:
         pool = await asyncpg.create_pool(
@@ -59,7 +94,7 @@ async def create_pool(
             min_size=min_size,
             max_size=max_size,
             timeout=CONNECT_TIMEOUT_SECONDS,
-            init=_init_connection,
+            init=_init_logged_connection if log_statements else _init_connection,
             server_settings={
                 "application_name": "graph-api",
                 "statement_timeout": str(statement_timeout_ms),

@@ -1,13 +1,45 @@
-"""Relay's `node(id:)` and `nodes(ids:)`: any object by its global ID."""
+"""The Relay `Node` interface and global IDs.
+
+A global ID is base64("Type:uuid"), as Relay clients expect. It is computed once
+when an object is built (a plain attribute, no resolver per field). Any ID that
+is malformed, of the wrong type, missing, or another user's decodes or loads to
+the same NOT_FOUND answer, so none of those cases can be told apart.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+from uuid import UUID
+
 import strawberry
-from strawberry import relay
+
+from graph_api.errors import NotFound
 
 
-@strawberry.type
-class NodeQuery:
-    node: relay.Node | None = relay.node(
-        description="Any object by its global ID; null when not found."
-    )
+@strawberry.interface(description="An object with a globally unique ID.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The globally unique ID of this object.")
+
+
+def global_id(type_name: str, row_id: UUID) -> strawberry.ID:
+    return strawberry.ID(base64.b64encode(f"{type_name}:{row_id}".encode()).decode())
+
+
+def parse_global_id(value: str) -> tuple[str, UUID] | None:
+    """(type name, uuid), or None for anything that is not one of our IDs."""
+    if not isinstance(value, str) or len(value) > 200:
+        return None
+    try:
+        type_name, _, raw = base64.b64decode(value, validate=True).decode().partition(":")
+        return type_name, UUID(raw)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def decode_id(value: str, type_name: str, *, field: str, label: str | None = None) -> UUID:
+    """The uuid inside a global ID of `type_name`, or NOT_FOUND naming `field`."""
+    parsed = parse_global_id(value)
+    if parsed is None or parsed[0] != type_name:
+        raise NotFound(f"{label or type_name} not found", field=field)
+    return parsed[1]

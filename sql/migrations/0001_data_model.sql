@@ -53,7 +53,9 @@ create table contacts (
 );
 create index contacts_user_name_idx on contacts (user_id, lower(full_name), id);
 create index contacts_user_created_idx on contacts (user_id, created_at, id);
-create index contacts_user_last_interaction_idx on contacts (user_id, last_interaction_at, id);
+-- never-contacted people sort last when ordering by last interaction
+create index contacts_user_last_interaction_idx
+    on contacts (user_id, coalesce(last_interaction_at, '-infinity'::timestamptz), id);
 create index contacts_user_email_idx on contacts (user_id, lower(email));
 create index contacts_user_company_idx on contacts (user_id, lower(company));
 create index contacts_tags_idx on contacts using gin (tags);

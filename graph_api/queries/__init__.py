@@ -1,0 +1,1 @@
+"""Top-level list queries: filtered, ordered, keyset-paginated, one statement a page."""

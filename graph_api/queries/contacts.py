@@ -1,0 +1,112 @@
+"""`contacts(first, after, filter, orderBy)`: the user's contacts, one page at a time.
+
+The WHERE clause is assembled from fixed fragments chosen by which filters are
+present; values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from graph_api.pagination import (
+    Keyset,
+    Page,
+    PageRequest,
+    keyset_condition,
+    keyset_order,
+    make_page,
+    row_keys,
+    sort_keys,
+)
+from loaders import columns
+
+ORDERS: dict[str, Keyset] = {
+    "NAME_ASC": Keyset("name", ("lower(c.full_name)", "c.id"), (str, UUID)),
+    "NAME_DESC": Keyset("name_desc", ("lower(c.full_name)", "c.id"), (str, UUID), descending=True),
+    # never-contacted people sort last: -infinity stands in for null
+    "LAST_INTERACTION_DESC": Keyset(
+        "last_interaction",
+        ("coalesce(c.last_interaction_at, '-infinity'::timestamptz)", "c.id"),
+        (datetime.fromisoformat, UUID),
+        descending=True,
+    ),
+    "CREATED_ASC": Keyset("created", ("c.created_at", "c.id"), (datetime.fromisoformat, UUID)),
+    "CREATED_DESC": Keyset(
+        "created_desc", ("c.created_at", "c.id"), (datetime.fromisoformat, UUID), descending=True
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    search: str | None = None
+    company: str | None = None
+    tags: tuple[str, ...] = ()
+    interest_topic: str | None = None
+    include_archived: bool = False
+
+
+def _where(filters: ContactFilter, args: list[Any]) -> str:
+    """Conditions for the filters present; appends their values to `args`."""
+    conditions = ["c.user_id = $1"]
+
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if not filters.include_archived:
+        conditions.append("c.archived_at is null")
+    if filters.search:
+        pattern = param("%" + _escape_like(filters.search.lower()) + "%")
+        conditions.append(
+            f"(lower(c.full_name) like {pattern} or lower(c.email) like {pattern}"
+            f" or lower(c.company) like {pattern})"
+        )
+    if filters.company:
+        conditions.append(f"lower(c.company) = lower({param(filters.company)})")
+    if filters.tags:
+        conditions.append(f"c.tags @> {param(list(filters.tags))}::text[]")
+    if filters.interest_topic:
+        conditions.append(
+            "exists (select 1 from interests i where i.user_id = c.user_id"
+            f" and i.contact_id = c.id and lower(i.topic) = lower({param(filters.interest_topic)}))"
+        )
+    return " and ".join(conditions)
+
+
+async def contacts_page(
+    pool: asyncpg.Pool, user_id: UUID, filters: ContactFilter, order: str, request: PageRequest
+) -> Page:
+    keyset = ORDERS[order]
+    args: list[Any] = [user_id]
+    where = _where(filters, args)
+    if request.after is not None:
+        where += " and " + keyset_condition(keyset, request, len(args) + 1)
+        args.extend(request.after)
+    args.append(request.limit + 1)
+    statement = f"""-- contacts_page
+        select {columns.CONTACT}, {sort_keys(keyset)}
+          from contacts c
+         where {where}
+         order by {keyset_order(keyset, request)}
+         limit ${len(args)}"""
+    rows = await pool.fetch(statement, *args)
+    return make_page(keyset, request, rows, row_keys(keyset))
+
+
+async def count_contacts(pool: asyncpg.Pool, user_id: UUID, filters: ContactFilter) -> int:
+    args: list[Any] = [user_id]
+    where = _where(filters, args)
+    count: int = await pool.fetchval(
+        f"-- contacts_count\n select count(*) from contacts c where {where}", *args
+    )
+    return count
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

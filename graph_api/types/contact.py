@@ -1,0 +1,204 @@
+"""People in the network, and their nested connections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import strawberry
+
+from graph_api.context import Info
+from graph_api.pagination import page_request
+from graph_api.types.node import Node, global_id
+from graph_api.types.pages import Connection, PageInfo
+from loaders.columns import other_contact
+from loaders.nested import (
+    CONNECTIONS_KEYSET,
+    INTERACTIONS_KEYSET,
+    INTERESTS_KEYSET,
+    MEMORIES_KEYSET,
+    NestedKey,
+)
+
+if TYPE_CHECKING:
+    from graph_api.types.interaction import Interaction
+    from graph_api.types.interest import Interest
+    from graph_api.types.memory import Memory
+    from graph_api.types.relationship import Relationship
+
+InterestT = Annotated["Interest", strawberry.lazy("graph_api.types.interest")]
+MemoryT = Annotated["Memory", strawberry.lazy("graph_api.types.memory")]
+InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
+RelationshipT = Annotated["Relationship", strawberry.lazy("graph_api.types.relationship")]
+
+NESTED_DEFAULT = 10
+
+
+@strawberry.type(
+    description="A connection of a contact: `node` is the other person, `relationship` the tie."
+)
+class ConnectedContactEdge:
+    cursor: str
+    node: Contact
+    relationship: RelationshipT
+
+
+@strawberry.type
+class ConnectedContactConnection:
+    edges: list[ConnectedContactEdge]
+    page_info: PageInfo
+    total_count: int | None
+
+
+@strawberry.type(description="A person in the user's network.")
+class Contact(Node):
+    id: strawberry.ID
+    full_name: str
+    email: str | None
+    phone: str | None
+    company: str | None
+    job_title: str | None
+    location: str | None
+    bio: str | None
+    tags: list[str]
+    notes: str | None
+    source: str
+    archived: bool = strawberry.field(
+        description="Archived contacts are hidden from lists unless asked for."
+    )
+    archived_at: datetime | None
+    last_interaction_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    row_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Contact:
+        return cls(
+            id=global_id("Contact", row["id"]),
+            full_name=row["full_name"],
+            email=row["email"],
+            phone=row["phone"],
+            company=row["company"],
+            job_title=row["job_title"],
+            location=row["location"],
+            bio=row["bio"],
+            tags=row["tags"],
+            notes=row["notes"],
+            source=row["source"],
+            archived=row["archived_at"] is not None,
+            archived_at=row["archived_at"],
+            last_interaction_at=row["last_interaction_at"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            row_id=row["id"],
+        )
+
+    @strawberry.field(description="Topics this contact cares about, most confident first.")
+    async def interests(
+        self,
+        info: Info,
+        first: int | None = NESTED_DEFAULT,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[InterestT]:
+        from graph_api.types.interest import Interest
+
+        request = page_request(
+            INTERESTS_KEYSET,
+            first=None if last is not None else first,
+            after=after,
+            last=last,
+            before=before,
+            default=NESTED_DEFAULT,
+        )
+        page = await info.context.loaders.contact_interests.load(NestedKey(self.row_id, request))
+        return Connection.build(page, Interest.from_row)
+
+    @strawberry.field(description="Memories about this contact, newest first.")
+    async def memories(
+        self,
+        info: Info,
+        first: int | None = NESTED_DEFAULT,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[MemoryT]:
+        from graph_api.types.memory import Memory
+
+        request = page_request(
+            MEMORIES_KEYSET,
+            first=None if last is not None else first,
+            after=after,
+            last=last,
+            before=before,
+            default=NESTED_DEFAULT,
+        )
+        page = await info.context.loaders.contact_memories.load(NestedKey(self.row_id, request))
+        return Connection.build(page, Memory.from_row)
+
+    @strawberry.field(description="Interactions this contact took part in, most recent first.")
+    async def interactions(
+        self,
+        info: Info,
+        first: int | None = NESTED_DEFAULT,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[InteractionT]:
+        from graph_api.types.interaction import Interaction
+
+        request = page_request(
+            INTERACTIONS_KEYSET,
+            first=None if last is not None else first,
+            after=after,
+            last=last,
+            before=before,
+            default=NESTED_DEFAULT,
+        )
+        page = await info.context.loaders.contact_interactions.load(NestedKey(self.row_id, request))
+        return Connection.build(page, Interaction.from_row)
+
+    @strawberry.field(
+        description="People this contact is tied to, strongest tie first; each edge carries the relationship."
+    )
+    async def connections(
+        self,
+        info: Info,
+        first: int | None = NESTED_DEFAULT,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        min_strength: float | None = None,
+    ) -> ConnectedContactConnection:
+        from graph_api.types.relationship import Relationship, validate_min_strength
+
+        validate_min_strength(min_strength)
+        request = page_request(
+            CONNECTIONS_KEYSET,
+            first=None if last is not None else first,
+            after=after,
+            last=last,
+            before=before,
+            default=NESTED_DEFAULT,
+        )
+        loaders = info.context.loaders
+        page = await loaders.contact_connections.load(NestedKey(self.row_id, request, min_strength))
+        edges = []
+        for cursor, row in zip(page.cursors, page.rows, strict=True):
+            other = other_contact(row)
+            loaders.contacts.prime(other["id"], other)
+            edges.append(
+                ConnectedContactEdge(
+                    cursor=cursor,
+                    node=Contact.from_row(other),
+                    relationship=Relationship.from_row(row),
+                )
+            )
+        return ConnectedContactConnection(
+            edges=edges,
+            page_info=PageInfo.from_page(page),
+            total_count=page.total_count,
+        )

@@ -1,0 +1,79 @@
+"""Notes, summaries, insights, briefings and talking points."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import strawberry
+
+from graph_api.context import Info
+from graph_api.types.enums import EmbeddingStatus, MemoryType
+from graph_api.types.node import Node, global_id
+
+if TYPE_CHECKING:
+    from graph_api.types.contact import Contact
+    from graph_api.types.interaction import Interaction
+
+ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
+InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
+
+
+@strawberry.type(description="Something worth remembering about a contact or the network.")
+class Memory(Node):
+    id: strawberry.ID
+    type: MemoryType
+    title: str | None
+    content: str
+    tags: list[str]
+    importance: float = strawberry.field(description="0..1.")
+    confidence: float = strawberry.field(description="0..1.")
+    embedding_model: str | None = strawberry.field(
+        description="The model that embedded it; null until embedded."
+    )
+    embedding_status: EmbeddingStatus
+    expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    contact_id: strawberry.Private[UUID | None]
+    row_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Memory:
+        return cls(
+            id=global_id("Memory", row["id"]),
+            type=MemoryType(row["type"]),
+            title=row["title"],
+            content=row["content"],
+            tags=row["tags"],
+            importance=row["importance"],
+            confidence=row["confidence"],
+            embedding_model=row["embedding_model"],
+            embedding_status=EmbeddingStatus.EMBEDDED
+            if row["embedded"]
+            else EmbeddingStatus.PENDING,
+            expires_at=row["expires_at"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            contact_id=row["contact_id"],
+            row_id=row["id"],
+        )
+
+    @strawberry.field(
+        description="The contact it is about; null for a memory about the whole network."
+    )
+    async def contact(self, info: Info) -> ContactT | None:
+        from graph_api.types.contact import Contact
+
+        if self.contact_id is None:
+            return None
+        row = await info.context.loaders.contacts.load(self.contact_id)
+        return None if row is None else Contact.from_row(row)
+
+    @strawberry.field(description="The interactions it was drawn from, most recent first.")
+    async def source_interactions(self, info: Info) -> list[InteractionT]:
+        from graph_api.types.interaction import Interaction
+
+        rows = await info.context.loaders.memory_sources.load(self.row_id)
+        return [Interaction.from_row(row) for row in rows]

@@ -1,0 +1,83 @@
+"""Contact↔contact ties."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import strawberry
+
+from graph_api.context import Info
+from graph_api.errors import InvalidInput
+from graph_api.types.enums import RelationshipSource, RelationshipType
+from graph_api.types.node import Node, global_id
+from loaders.nested import DEFAULT_STRENGTH
+
+if TYPE_CHECKING:
+    from graph_api.types.contact import Contact
+
+ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
+
+
+def validate_min_strength(value: float | None) -> None:
+    if value is not None and (not math.isfinite(value) or not 0 <= value <= 1):
+        raise InvalidInput("`minStrength` must be between 0 and 1", field="minStrength")
+
+
+@strawberry.type(description="A tie between two contacts, stored once per pair.")
+class Relationship(Node):
+    id: strawberry.ID
+    type: RelationshipType
+    source: RelationshipSource
+    manual_strength: float | None = strawberry.field(
+        description="The strength a person entered, if any."
+    )
+    strength: float = strawberry.field(
+        description=f"The tie's strength, 0..1: for now the manual strength, or {DEFAULT_STRENGTH} when none was entered."
+    )
+    detected_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    contact_a_id: strawberry.Private[UUID]
+    contact_b_id: strawberry.Private[UUID]
+    row_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Relationship:
+        manual = row["manual_strength"]
+        return cls(
+            id=global_id("Relationship", row["id"]),
+            type=RelationshipType(row["type"]),
+            source=RelationshipSource(row["source"]),
+            manual_strength=manual,
+            strength=DEFAULT_STRENGTH if manual is None else manual,
+            detected_at=row["detected_at"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            contact_a_id=row["contact_a_id"],
+            contact_b_id=row["contact_b_id"],
+            row_id=row["id"],
+        )
+
+    @strawberry.field(description="One end of the tie (the pair is stored in a fixed order).")
+    async def contact_a(self, info: Info) -> ContactT | None:
+        return await _contact(info, self.contact_a_id)
+
+    @strawberry.field(description="The other end of the tie.")
+    async def contact_b(self, info: Info) -> ContactT | None:
+        return await _contact(info, self.contact_b_id)
+
+    @strawberry.field(description="How many interactions both contacts took part in.")
+    async def shared_interaction_count(self, info: Info) -> int:
+        return await info.context.loaders.shared_interaction_counts.load(
+            (self.contact_a_id, self.contact_b_id)
+        )
+
+
+async def _contact(info: Info, contact_id: UUID) -> Contact | None:
+    from graph_api.types.contact import Contact
+
+    row = await info.context.loaders.contacts.load(contact_id)
+    return None if row is None else Contact.from_row(row)

@@ -1,0 +1,44 @@
+"""Batch functions loading one entity per id: one statement per batch, rows
+mapped back by key (a missing or foreign id gives None)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import asyncpg
+
+from loaders import columns
+
+CONTACTS_BY_ID = f"""-- contacts_by_id
+    select {columns.CONTACT}
+      from contacts c
+     where c.user_id = $1 and c.id = any($2::uuid[])"""
+
+RELATIONSHIPS_BY_ID = f"""-- relationships_by_id
+    select {columns.RELATIONSHIP}
+      from relationships r
+     where r.user_id = $1 and r.id = any($2::uuid[])"""
+
+INTERACTIONS_BY_ID = f"""-- interactions_by_id
+    select {columns.INTERACTION}
+      from interactions n
+     where n.user_id = $1 and n.id = any($2::uuid[])"""
+
+INTERESTS_BY_ID = f"""-- interests_by_id
+    select {columns.INTEREST}
+      from interests i
+     where i.user_id = $1 and i.id = any($2::uuid[])"""
+
+MEMORIES_BY_ID = f"""-- memories_by_id
+    select {columns.MEMORY}
+      from memories m
+     where m.user_id = $1 and m.id = any($2::uuid[])"""
+
+
+async def load_by_id(
+    pool: asyncpg.Pool, statement: str, user_id: UUID, ids: Sequence[UUID]
+) -> list[asyncpg.Record | None]:
+    rows = await pool.fetch(statement, user_id, list(ids))
+    by_id = {row["id"]: row for row in rows}
+    return [by_id.get(key) for key in ids]

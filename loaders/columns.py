@@ -1,0 +1,33 @@
+"""The column lists each GraphQL type is built from, shared by every statement
+that returns that type (so `from_row` always finds what it needs)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+CONTACT_NAMES = (
+    "id", "full_name", "email", "phone", "company", "job_title", "location", "bio",
+    "tags", "notes", "source", "archived_at", "last_interaction_at", "created_at", "updated_at",
+)  # fmt: skip
+
+CONTACT = ", ".join(f"c.{name}" for name in CONTACT_NAMES)
+
+# the other end of a relationship, joined as `o`, beside the relationship's own columns
+OTHER_CONTACT = ", ".join(f"o.{name} as other_{name}" for name in CONTACT_NAMES)
+
+
+def other_contact(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The `other_*` columns of a row as a contact row."""
+    return {name: row[f"other_{name}"] for name in CONTACT_NAMES}
+
+
+RELATIONSHIP = """r.id, r.contact_a_id, r.contact_b_id, r.type, r.manual_strength, r.source,
+    r.detected_at, r.created_at, r.updated_at"""
+
+INTERACTION = """n.id, n.type, n.direction, n.subject, n.content, n.summary, n.sentiment,
+    n.occurred_at, n.duration_minutes, n.created_at"""
+
+INTEREST = """i.id, i.contact_id, i.category, i.topic, i.confidence, i.evidence_count,
+    i.first_detected_at, i.last_reinforced_at"""
+
+MEMORY = """m.id, m.contact_id, m.type, m.title, m.content, m.tags, m.importance, m.confidence,
+    m.embedding_model, m.embedding is not null as embedded, m.expires_at, m.created_at, m.updated_at"""
