@@ -4,18 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import cache
+from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.tools import merge_types
 
 from graph_api.error_codes import ErrorCodes
+from graph_api.types.mutations.contacts import ContactMutations
+from graph_api.types.mutations.interactions import InteractionMutations
+from graph_api.types.mutations.interests import InterestMutations
+from graph_api.types.mutations.memories import MemoryMutations
+from graph_api.types.mutations.relationships import RelationshipMutations
 from graph_api.types.network_query import NetworkQuery
 from graph_api.types.user import UserQuery
 
 Query = merge_types("Query", (UserQuery, NetworkQuery))
+Mutation = merge_types(
+    "Mutation",
+    (
+        ContactMutations,
+        RelationshipMutations,
+        InteractionMutations,
+        InterestMutations,
+        MemoryMutations,
+    ),
+)
 
 CACHE_SIZE = 1000
 
@@ -32,6 +49,13 @@ class IntrospectionGate(SchemaExtension):
         yield
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # `ErrorCodes` already logged the unexpected ones, with the request id;
+        # client errors (bad input, unauthenticated) are not worth a traceback
+        return None
+
+
 @cache
 def build_schema() -> strawberry.Schema:
     """The process's one schema (Relay's node field binds to a single schema)."""
@@ -41,7 +65,7 @@ def build_schema() -> strawberry.Schema:
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
     ]
-    return strawberry.Schema(query=Query, extensions=extensions)
+    return Schema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def export_sdl() -> str:

@@ -58,7 +58,7 @@ class Settings:
     # log every SQL statement's name and duration at DEBUG on `graph_api.sql`
     log_statements: bool = False
     graphiql: bool = True
-    # seed a demo network when the database has no users (make serve)
+    # `serve`: seed a demo network into an empty database and print a demo token
     seed_demo: bool = False
     demo_email: str = "demo@example.com"
     demo_contacts: int = 300
@@ -89,7 +89,7 @@ class Settings:
             introspection=_bool(env, "GRAPH_API_INTROSPECTION", True),
             log_statements=_bool(env, "GRAPH_API_LOG_SQL", False),
             graphiql=_bool(env, "GRAPH_API_GRAPHIQL", True),
-            seed_demo=_bool(env, "GRAPH_API_SEED_DEMO", False),
+            seed_demo=_bool(env, "GRAPH_API_SEED_DEMO", True),
             demo_email=env.get("GRAPH_API_DEMO_EMAIL", "demo@example.com").lower(),
             demo_contacts=_int(env, "GRAPH_API_DEMO_CONTACTS", 300, 0, 100_000),
         )

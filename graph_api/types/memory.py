@@ -51,7 +51,7 @@ class Memory(Node):
             confidence=row["confidence"],
             embedding_model=row["embedding_model"],
             embedding_status=EmbeddingStatus.EMBEDDED
-            if row["embedded"]
+            if _embedded(row)
             else EmbeddingStatus.PENDING,
             expires_at=row["expires_at"],
             created_at=row["created_at"],
@@ -77,3 +77,9 @@ class Memory(Node):
 
         rows = await info.context.loaders.memory_sources.load(self.row_id)
         return [Interaction.from_row(row) for row in rows]
+
+
+def _embedded(row: Any) -> bool:
+    # loaders select `embedded`; a write's `returning *` carries the vector itself
+    # (`in` on an asyncpg Record tests values, not keys)
+    return bool(row["embedded"]) if "embedded" in row.keys() else row["embedding"] is not None  # noqa: SIM118

@@ -1,0 +1,66 @@
+"""What every mutation shares: UserError, the transaction, and ID decoding.
+
+A mutation's expected failures (bad input, not found, conflict) come back in its
+payload's `errors` with the offending field, and nothing is written: the domain
+function and its audit row share one transaction, rolled back on any error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+import asyncpg
+import strawberry
+
+from graph_api.context import Info
+from graph_api.domain.actor import Actor
+from graph_api.errors import DomainError
+from graph_api.types.node import decode_id
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Why a mutation did not happen; nothing was written.")
+class UserError:
+    code: str = strawberry.field(description="BAD_USER_INPUT, NOT_FOUND or CONFLICT.")
+    message: str
+    field: str | None = strawberry.field(description="The input field at fault, when one is.")
+
+    @classmethod
+    def from_error(cls, error: DomainError) -> UserError:
+        return cls(code=error.code, message=error.message, field=error.field)
+
+
+@strawberry.type(description="The result of a delete: the ID that no longer exists.")
+class DeletePayload:
+    deleted_id: strawberry.ID | None
+    errors: list[UserError]
+
+
+async def run(
+    info: Info, action: Callable[[asyncpg.Connection, Actor], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
+    """Run `action` in one transaction as the authenticated user."""
+    viewer = info.context.user
+    actor = Actor(user_id=viewer.id, email=viewer.email, request_id=info.context.request_id)
+    try:
+        async with info.context.pool.acquire() as conn, conn.transaction():
+            result = await action(conn, actor)
+    except DomainError as error:
+        return None, [UserError.from_error(error)]
+    return result, []
+
+
+def contact_id(value: str, field: str) -> UUID:
+    return decode_id(value, "Contact", field=field)
+
+
+def given(source: Any, names: dict[str, str]) -> dict[str, Any]:
+    """Input fields the client actually sent (UNSET ones are absent), by column name."""
+    return {
+        column: getattr(source, attribute)
+        for attribute, column in names.items()
+        if getattr(source, attribute) is not strawberry.UNSET
+    }

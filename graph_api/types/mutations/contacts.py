@@ -1,0 +1,136 @@
+"""createContact, updateContact, archiveContact, restoreContact, deleteContact, mergeContacts."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph_api.context import Info
+from graph_api.domain import contacts
+from graph_api.types.contact import Contact
+from graph_api.types.mutations.common import DeletePayload, UserError, contact_id, given, run
+from graph_api.types.node import global_id
+
+PROFILE = {
+    "full_name": "full_name",
+    "email": "email",
+    "phone": "phone",
+    "company": "company",
+    "job_title": "job_title",
+    "location": "location",
+    "bio": "bio",
+    "tags": "tags",
+    "notes": "notes",
+}
+MAX_DUPLICATE_IDS = 20
+
+
+@strawberry.input
+class CreateContactInput:
+    full_name: str
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    job_title: str | None = None
+    location: str | None = None
+    bio: str | None = None
+    tags: list[str] | None = None
+    notes: str | None = None
+
+
+@strawberry.input(description="Only the fields sent change; null clears an optional field.")
+class UpdateContactInput:
+    full_name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    company: str | None = strawberry.UNSET
+    job_title: str | None = strawberry.UNSET
+    location: str | None = strawberry.UNSET
+    bio: str | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    notes: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class ContactPayload:
+    contact: Contact | None
+    errors: list[UserError]
+
+
+def _payload(row: object | None, errors: list[UserError]) -> ContactPayload:
+    return ContactPayload(contact=None if row is None else Contact.from_row(row), errors=errors)
+
+
+@strawberry.type
+class ContactMutations:
+    @strawberry.mutation(description="Add a person to the network.")
+    async def create_contact(self, info: Info, input: CreateContactInput) -> ContactPayload:
+        fields = {column: getattr(input, attribute) for attribute, column in PROFILE.items()}
+        fields["tags"] = fields["tags"] or []
+        return _payload(
+            *await run(info, lambda conn, actor: contacts.create_contact(conn, actor, fields))
+        )
+
+    @strawberry.mutation(description="Change a contact's profile; only the fields sent change.")
+    async def update_contact(
+        self, info: Info, id: strawberry.ID, input: UpdateContactInput
+    ) -> ContactPayload:
+        fields = given(input, PROFILE)
+        if "tags" in fields and fields["tags"] is None:
+            fields["tags"] = []
+        return _payload(
+            *await run(
+                info,
+                lambda conn, actor: contacts.update_contact(
+                    conn, actor, contact_id(id, "id"), fields
+                ),
+            )
+        )
+
+    @strawberry.mutation(
+        description="Hide a contact from lists (soft delete); `restoreContact` undoes it."
+    )
+    async def archive_contact(self, info: Info, id: strawberry.ID) -> ContactPayload:
+        return _payload(
+            *await run(
+                info,
+                lambda conn, actor: contacts.archive_contact(conn, actor, contact_id(id, "id")),
+            )
+        )
+
+    @strawberry.mutation(description="Bring an archived contact back.")
+    async def restore_contact(self, info: Info, id: strawberry.ID) -> ContactPayload:
+        return _payload(
+            *await run(
+                info,
+                lambda conn, actor: contacts.restore_contact(conn, actor, contact_id(id, "id")),
+            )
+        )
+
+    @strawberry.mutation(
+        description="Delete a contact and everything about them, for good (the right to be forgotten)."
+    )
+    async def delete_contact(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        deleted, errors = await run(
+            info, lambda conn, actor: contacts.delete_contact(conn, actor, contact_id(id, "id"))
+        )
+        return DeletePayload(
+            deleted_id=None if deleted is None else global_id("Contact", deleted), errors=errors
+        )
+
+    @strawberry.mutation(
+        description="Fold duplicates into the primary contact: interactions, interests (evidence merged), "
+        "memories and relationships move over, edges are de-duplicated, the duplicates are deleted. "
+        "All or nothing."
+    )
+    async def merge_contacts(
+        self, info: Info, primary_id: strawberry.ID, duplicate_ids: list[strawberry.ID]
+    ) -> ContactPayload:
+        async def merge(conn, actor):  # type: ignore[no-untyped-def]
+            duplicates = [
+                contact_id(i, "duplicateIds") for i in duplicate_ids[: MAX_DUPLICATE_IDS + 1]
+            ]
+            return await contacts.merge_contacts(
+                conn, actor, contact_id(primary_id, "primaryId"), duplicates
+            )
+
+        return _payload(*await run(info, merge))

@@ -1,0 +1,69 @@
+"""logInteraction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from graph_api.context import Info
+from graph_api.domain import interactions
+from graph_api.types.enums import Direction, InteractionType
+from graph_api.types.interaction import Interaction
+from graph_api.types.mutations.common import UserError, contact_id, run
+
+MAX_PARTICIPANT_IDS = 50
+
+
+@strawberry.input
+class LogInteractionInput:
+    participant_ids: list[strawberry.ID] = strawberry.field(
+        description="1 to 50 distinct contacts."
+    )
+    type: InteractionType
+    occurred_at: datetime = strawberry.field(
+        description="With a time zone offset; not in the future."
+    )
+    direction: Direction = Direction.MUTUAL
+    subject: str | None = None
+    content: str | None = None
+    summary: str | None = None
+    duration_minutes: int | None = None
+    sentiment: float | None = strawberry.field(default=None, description="-1 .. 1.")
+
+
+@strawberry.type
+class InteractionPayload:
+    interaction: Interaction | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class InteractionMutations:
+    @strawberry.mutation(
+        description="Record an interaction with one or more contacts; updates each one's lastInteractionAt."
+    )
+    async def log_interaction(self, info: Info, input: LogInteractionInput) -> InteractionPayload:
+        async def log(conn, actor):  # type: ignore[no-untyped-def]
+            participants = [
+                contact_id(i, "participantIds")
+                for i in input.participant_ids[: MAX_PARTICIPANT_IDS + 1]
+            ]
+            return await interactions.log_interaction(
+                conn,
+                actor,
+                participant_ids=participants,
+                type=input.type.value,
+                occurred_at=input.occurred_at,
+                direction=input.direction.value,
+                subject=input.subject,
+                content=input.content,
+                summary=input.summary,
+                duration_minutes=input.duration_minutes,
+                sentiment=input.sentiment,
+            )
+
+        row, errors = await run(info, log)
+        return InteractionPayload(
+            interaction=None if row is None else Interaction.from_row(row), errors=errors
+        )

@@ -1,0 +1,107 @@
+"""createMemory, updateMemory, deleteMemory."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph_api.context import Info
+from graph_api.domain import memories
+from graph_api.types.enums import MemoryType
+from graph_api.types.memory import Memory
+from graph_api.types.mutations.common import DeletePayload, UserError, contact_id, run
+from graph_api.types.node import decode_id, global_id
+
+MAX_SOURCE_IDS = 50
+
+
+@strawberry.input
+class CreateMemoryInput:
+    content: str
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Omit for a memory about the network."
+    )
+    type: MemoryType = MemoryType.NOTE
+    title: str | None = None
+    tags: list[str] | None = None
+    importance: float | None = strawberry.field(default=None, description="0..1; default 0.5.")
+    source_interaction_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input(description="Only the fields sent change.")
+class UpdateMemoryInput:
+    content: str | None = strawberry.UNSET
+    contact_id: strawberry.ID | None = strawberry.UNSET
+    type: MemoryType | None = strawberry.UNSET
+    title: str | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    importance: float | None = strawberry.UNSET
+
+
+@strawberry.type
+class MemoryPayload:
+    memory: Memory | None
+    errors: list[UserError]
+
+
+def _payload(row: object | None, errors: list[UserError]) -> MemoryPayload:
+    return MemoryPayload(memory=None if row is None else Memory.from_row(row), errors=errors)
+
+
+@strawberry.type
+class MemoryMutations:
+    @strawberry.mutation(description="Remember something about a contact or the network.")
+    async def create_memory(self, info: Info, input: CreateMemoryInput) -> MemoryPayload:
+        async def create(conn, actor):  # type: ignore[no-untyped-def]
+            sources = [
+                decode_id(i, "Interaction", field="sourceInteractionIds")
+                for i in (input.source_interaction_ids or [])[: MAX_SOURCE_IDS + 1]
+            ]
+            return await memories.create_memory(
+                conn,
+                actor,
+                content=input.content,
+                contact_id=None
+                if input.contact_id is None
+                else contact_id(input.contact_id, "contactId"),
+                type=input.type.value,
+                title=input.title,
+                tags=input.tags,
+                importance=input.importance,
+                source_interaction_ids=sources,
+            )
+
+        return _payload(*await run(info, create))
+
+    @strawberry.mutation(description="Change a memory; only the fields sent change.")
+    async def update_memory(
+        self, info: Info, id: strawberry.ID, input: UpdateMemoryInput
+    ) -> MemoryPayload:
+        async def update(conn, actor):  # type: ignore[no-untyped-def]
+            fields: dict[str, object] = {}
+            for name in ("content", "title", "tags", "importance"):
+                value = getattr(input, name)
+                if value is not strawberry.UNSET:
+                    fields[name] = value
+            if input.type is not strawberry.UNSET:
+                fields["type"] = None if input.type is None else input.type.value
+            if input.contact_id is not strawberry.UNSET:
+                fields["contact_id"] = (
+                    None if input.contact_id is None else contact_id(input.contact_id, "contactId")
+                )
+            return await memories.update_memory(
+                conn, actor, decode_id(id, "Memory", field="id"), fields
+            )
+
+        return _payload(*await run(info, update))
+
+    @strawberry.mutation
+    async def delete_memory(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        deleted, errors = await run(
+            info,
+            lambda conn, actor: memories.delete_memory(
+                conn, actor, decode_id(id, "Memory", field="id")
+            ),
+        )
+        return DeletePayload(
+            deleted_id=None if deleted is None else global_id("Memory", deleted), errors=errors
+        )
