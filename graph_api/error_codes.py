@@ -1,4 +1,5 @@
-"""The one place where errors become GraphQL errors with `extensions.code`.
+"""The one place where errors become GraphQL errors with `extensions.code`
+(applied by the HTTP view to every result, whichever stage produced the error).
 
 Domain errors keep their message and gain their code (and the offending field);
 parse and validation errors are the client's (`BAD_USER_INPUT`); anything else is
@@ -8,27 +9,21 @@ logged with the request id and masked: no SQL and no stack trace reach a client.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from graph_api.db.errors import CONNECTION_ERRORS
 from graph_api.errors import DomainError
 
 logger = logging.getLogger("graph_api.errors")
 
+# graphql-core's parser, when strawberry's MaxTokensLimiter stops it
+TOO_MANY_TOKENS = "Syntax Error: Document contains more than"
 INTERNAL_MESSAGE = "Internal server error; quote the request id when reporting it."
 
 
-class ErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is None or not getattr(result, "errors", None):
-            return
-        request_id = getattr(self.execution_context.context, "request_id", None)
-        result.errors = [_with_code(error, request_id) for error in result.errors]
+def with_codes(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
+    return [_with_code(error, request_id) for error in errors]
 
 
 def _with_code(error: GraphQLError, request_id: str | None) -> GraphQLError:
@@ -48,7 +43,11 @@ def _with_code(error: GraphQLError, request_id: str | None) -> GraphQLError:
             {"code": "SERVICE_UNAVAILABLE", "requestId": request_id},
         )
     if original is None:
-        return _rebuild(error, error.message, {"code": "BAD_USER_INPUT"})
+        if error.message.startswith(TOO_MANY_TOKENS):
+            return _rebuild(error, error.message, {"code": "QUERY_TOO_COMPLEX"})
+        # suggestions would tell a stranger the schema even with introspection off
+        message = error.message.split(" Did you mean", 1)[0]
+        return _rebuild(error, message, {"code": "BAD_USER_INPUT"})
     logger.error(
         "unexpected error (request %s) at %s",
         request_id,

