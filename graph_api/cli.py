@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        if settings.log_statements:
+            logging.getLogger("graph_api.sql").setLevel(logging.DEBUG)
         result: int = args.handler(settings, args)
         return result
     except (CliError, SettingsError, DatabaseUnavailable, MigrationError, DomainError) as error:

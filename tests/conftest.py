@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -23,13 +22,8 @@ from aiohttp.test_utils import TestClient
 from graph_api import accounts
 from graph_api.app import apply_migrations, create_app
 from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
-from graph_api.db.pool import create_pool, drop_database, ensure_database
+from graph_api.db.pool import create_pool, drop_database, ensure_database, with_database
 from graph_api.settings import Settings
-
-
-def with_database(server_url: str, name: str) -> str:
-    parts = urlsplit(server_url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from pgvector.asyncpg import register_vector
@@ -23,6 +23,11 @@ async def connect(url: str) -> asyncpg.Connection:
         raise DatabaseUnavailable(_explain(url, error)) from None
     except asyncpg.InterfaceError as error:
         raise DatabaseUnavailable(_explain(url, error)) from None
+
+
+def with_database(server_url: str, name: str) -> str:
+    """The same server URL, naming database `name`."""
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
 
 
 async def ensure_database(server_url: str, name: str) -> None:
@@ -67,7 +72,7 @@ def _log_statement(record: asyncpg.connection.LoggedQuery) -> None:
         statement_name(record.query),
         record.elapsed * 1000,
         " failed" if record.exception else "",
-        extra={"statement": statement_name(record.query)},
+        extra={"statement": statement_name(record.query), "elapsed_ms": record.elapsed * 1000},
     )
 
 

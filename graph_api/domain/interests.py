@@ -30,11 +30,11 @@ LOCK_CONTACT_INTEREST = """-- lock_contact_interest
 
 UPSERT_INTEREST = """-- upsert_interest
     insert into interests (user_id, contact_id, category, topic, confidence)
-    values ($1, $2, $3, $4, coalesce($5::real, 0.5))
+    values ($1, $2, $3, $4, coalesce($5::double precision, 0.5))
     on conflict (user_id, contact_id, category, topic) do update
        set evidence_count = interests.evidence_count + 1,
            last_reinforced_at = now(),
-           confidence = greatest(interests.confidence, coalesce($5::real, interests.confidence))
+           confidence = greatest(interests.confidence, coalesce($5::double precision, interests.confidence))
     returning *
 """
 
