@@ -1176,6 +1176,22 @@ MEMORIES: dict[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]] = {
 # --------------------------------------------------------------------------- loading
 
 
+INFER_SEEDED_TIES = """-- infer_seeded_ties
+    with inferred as (
+        insert into relationships (user_id, contact_a_id, contact_b_id, type, source)
+        select distinct p1.user_id, p1.contact_id, p2.contact_id, 'other', 'inferred'
+          from interaction_participants p1
+          join interaction_participants p2
+            on p2.user_id = p1.user_id and p2.interaction_id = p1.interaction_id
+           and p1.contact_id < p2.contact_id
+         where p1.user_id = $1 and p1.interaction_id = any($2::uuid[])
+        on conflict (user_id, contact_a_id, contact_b_id) do nothing
+        returning 1
+    )
+    select count(*) from inferred
+"""
+
+
 async def seed_network(
     conn: asyncpg.Connection,
     user_id: uuid.UUID,
@@ -1194,6 +1210,10 @@ async def seed_network(
     async with conn.transaction():
         for table, columns, rows in network.tables():
             await _copy_table(conn, table, columns, rows, progress)
+        # meetings' co-participants gain inferred ties, as logInteraction gives them
+        inferred = await conn.fetchval(
+            INFER_SEEDED_TIES, user_id, [row[1] for row in network.interactions]
+        )
     # Fresh planner statistics: without them the first queries on a just-loaded
     # 100k-row table can pick sequential scans.
     await conn.execute(
@@ -1202,7 +1222,7 @@ async def seed_network(
     )
     return SeedReport(
         contacts=len(network.contacts),
-        relationships=len(network.relationships),
+        relationships=len(network.relationships) + inferred,
         interactions=len(network.interactions),
         participants=len(network.participants),
         interests=len(network.interests),

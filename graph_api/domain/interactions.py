@@ -62,6 +62,20 @@ INSERT_PARTICIPANTS = """-- insert_interaction_participants
 """
 
 
+# contacts who take part in the same interaction gain an inferred tie, unless a
+# relationship (explicit or inferred) already joins them
+INFER_TIES = """-- infer_ties
+    insert into relationships (user_id, contact_a_id, contact_b_id, type, source)
+    select distinct p1.user_id, p1.contact_id, p2.contact_id, 'other', 'inferred'
+      from interaction_participants p1
+      join interaction_participants p2
+        on p2.user_id = p1.user_id and p2.interaction_id = p1.interaction_id
+       and p1.contact_id < p2.contact_id
+     where p1.user_id = $1 and p1.interaction_id = any($2::uuid[])
+    on conflict (user_id, contact_a_id, contact_b_id) do nothing
+"""
+
+
 async def log_interaction(
     conn: asyncpg.Connection,
     actor: Actor,
@@ -98,6 +112,8 @@ async def log_interaction(
             raise NotFound("Contact not found", field="participantIds")
         row = await conn.fetchrow(INSERT_INTERACTION, actor.user_id, *values)
         await conn.execute(INSERT_PARTICIPANTS, actor.user_id, row["id"], participants)
+        if len(participants) > 1:
+            await conn.execute(INFER_TIES, actor.user_id, [row["id"]])
         new = audit.pick(row, AUDITED_COLUMNS) | {"participant_ids": participants}
         await audit.record(conn, actor, "log_interaction", [row["id"], *participants], None, new)
     return row

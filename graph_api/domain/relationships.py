@@ -30,12 +30,17 @@ LOCK_CONTACT_KEYS = """-- lock_relationship_contacts
        for key share
 """
 
+# a tie inferred from shared interactions becomes explicit; an explicit one is a conflict
 INSERT_RELATIONSHIP = """-- insert_relationship
     insert into relationships (user_id, contact_a_id, contact_b_id, type, manual_strength)
     values ($1, $2, $3, $4, $5)
-    on conflict (user_id, contact_a_id, contact_b_id) do nothing
+    on conflict (user_id, contact_a_id, contact_b_id) do update
+       set source = 'manual', type = excluded.type, manual_strength = excluded.manual_strength,
+           detected_at = now(), updated_at = now()
+     where relationships.source = 'inferred'
     returning *
 """
+
 
 LOCK_RELATIONSHIP = """-- lock_relationship
     select *
