@@ -86,11 +86,15 @@ async def run(contacts: int, requests: int, server_url: str) -> None:
         sql_logger.setLevel(logging.DEBUG)
         sql_logger.addHandler(counter)
         try:
-            async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as session:
+            async with aiohttp.ClientSession(
+                headers={"Authorization": f"Bearer {token}"}
+            ) as session:
 
                 async def once() -> float:
                     start = time.perf_counter()
-                    async with session.post(f"http://127.0.0.1:{port}/graphql", json={"query": NESTED}) as response:
+                    async with session.post(
+                        f"http://127.0.0.1:{port}/graphql", json={"query": NESTED}
+                    ) as response:
                         body: dict[str, Any] = await response.json()
                     assert "errors" not in body, body
                     return time.perf_counter() - start
@@ -112,11 +116,17 @@ async def run(contacts: int, requests: int, server_url: str) -> None:
     def ms(q: float) -> str:
         return f"{samples[min(len(samples) - 1, int(q * len(samples)))] * 1000:.1f} ms"
 
-    print(f"| seed {contacts:,} contacts | {report.seconds:.1f} s | {rows / report.seconds:,.0f} rows/s "
-          f"({report.interactions:,} interactions, {report.relationships:,} relationships) |")
-    print(f"| nested query p50 | {ms(0.5)} | p95 {ms(0.95)}, mean {statistics.mean(samples) * 1000:.1f} ms, n={requests} |")
+    print(
+        f"| seed {contacts:,} contacts | {report.seconds:.1f} s | {rows / report.seconds:,.0f} rows/s "
+        f"({report.interactions:,} interactions, {report.relationships:,} relationships) |"
+    )
+    print(
+        f"| nested query p50 | {ms(0.5)} | p95 {ms(0.95)}, mean {statistics.mean(samples) * 1000:.1f} ms, n={requests} |"
+    )
     print(f"| statements per nested query | {len(statements)} | {', '.join(statements)} |")
-    print(f"| SQL time per nested query (mean, as asyncpg sees it) | {sql_ms:.1f} ms | the rest is HTTP, GraphQL and Python |")
+    print(
+        f"| SQL time per nested query (mean, as asyncpg sees it) | {sql_ms:.1f} ms | the rest is HTTP, GraphQL and Python |"
+    )
 
 
 def main() -> None:

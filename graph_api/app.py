@@ -27,6 +27,10 @@ from graph_api.db.migrations import load_migrations, migrate
 from graph_api.db.pool import connect, create_pool, ensure_database
 from graph_api.error_codes import with_codes
 from graph_api.errors import ServiceUnavailable, Unauthenticated
+from graph_api.graph.cache import CHANNEL as GRAPH_CHANGED
+from graph_api.graph.cache import GraphCache
+from graph_api.graph.export import FORMATS as EXPORT_FORMATS
+from graph_api.graph.export import contact_labels, export_graph
 from graph_api.schema import build_schema
 from graph_api.settings import Settings
 from loaders import Loaders
@@ -41,6 +45,7 @@ DATABASE_URL = web.AppKey("database_url", str)
 EMBEDDED_SERVER = web.AppKey("embedded_server", PostgresServer)
 POOL = web.AppKey("pool", asyncpg.Pool)
 REQUEST_ID = web.RequestKey("request_id", str)
+GRAPHS = web.AppKey("graphs", GraphCache)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -52,6 +57,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(pool_ctx)
+    app.cleanup_ctx.append(graph_ctx)
     view = AppGraphQLView(
         schema=build_schema(),
         graphql_ide="graphiql" if settings.graphiql else None,
@@ -59,6 +65,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/graph/export", graph_export)
     return app
 
 
@@ -115,6 +122,21 @@ async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
         await pool.close()
 
 
+async def graph_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The graph cache, and a connection listening for other processes' writes."""
+    settings = app[SETTINGS]
+    cache = GraphCache(app[POOL], settings.strength, max_users=settings.graph_cache_users)
+    app[GRAPHS] = cache
+    listener = await connect(app[DATABASE_URL])
+    await listener.add_listener(GRAPH_CHANGED, cache.on_notification)
+    try:
+        yield
+    finally:
+        await cache.close()
+        if not listener.is_closed():
+            await listener.close()
+
+
 @web.middleware
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     supplied = request.headers.get("X-Request-Id", "")
@@ -143,6 +165,35 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "database": "ok"}, dumps=_dumps)
 
 
+async def graph_export(request: web.Request) -> web.Response:
+    """GET /graph/export?format=graphml|gexf with a bearer token: the user's network."""
+    fmt = request.query.get("format", "graphml")
+    if fmt not in EXPORT_FORMATS:
+        return _error(400, "BAD_USER_INPUT", "format must be graphml or gexf", field="format")
+    pool = request.app[POOL]
+    viewer, failure = await _authenticate(request, pool)
+    if viewer is None:
+        assert failure is not None
+        return _error(
+            503 if isinstance(failure, ServiceUnavailable) else 401, failure.code, failure.message
+        )
+    network = await request.app[GRAPHS].get(viewer.id)
+    labels = await contact_labels(pool, viewer.id)
+    body = await asyncio.to_thread(export_graph, network, labels, fmt)
+    return web.Response(
+        body=body,
+        content_type=EXPORT_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="network.{fmt}"'},
+    )
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> web.Response:
+    error: dict[str, object] = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    return web.json_response({"error": error}, status=status, dumps=_dumps)
+
+
 def _dumps(data: object) -> str:
     return orjson.dumps(data).decode()
 
@@ -159,6 +210,7 @@ class AppGraphQLView(GraphQLView[Context, None]):
             viewer=viewer,
             auth_failure=failure,
             loaders=Loaders(pool=pool, user_id=viewer.id if viewer else None),
+            graphs=request.app[GRAPHS],
             introspection=request.app[SETTINGS].introspection,
         )
 

@@ -20,7 +20,7 @@ from graph_api.app import apply_migrations, resolve_database
 from graph_api.db.embedded import stop_embedded
 from graph_api.db.errors import DatabaseUnavailable
 from graph_api.db.migrations import MigrationError
-from graph_api.db.pool import connect
+from graph_api.db.pool import connect, create_pool
 from graph_api.errors import DomainError
 from graph_api.settings import Settings, SettingsError
 
@@ -92,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     token_list = token.add_parser("list", help="list a user's tokens (never the secrets)")
     token_list.add_argument("email")
     token_list.set_defaults(handler=cmd_token_list)
+
+    export_graph = commands.add_parser(
+        "export-graph", help="write a user's network as GraphML or GEXF (for Gephi, networkx)"
+    )
+    export_graph.add_argument("email")
+    export_graph.add_argument("--format", choices=["graphml", "gexf"], default="graphml")
+    export_graph.add_argument("--output", "-o", help="file to write (default: stdout)")
+    export_graph.set_defaults(handler=cmd_export_graph)
 
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.set_defaults(handler=cmd_export_schema)
@@ -276,6 +284,44 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
                 "stop the other server or set GRAPH_API_PORT"
             ) from None
         raise
+    return 0
+
+
+def cmd_export_graph(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from graph_api.graph.export import contact_labels, export_graph
+    from graph_api.graph.load import load_facts
+    from graph_api.graph.network import Network
+
+    async def go() -> bytes:
+        url, server = await resolve_database(settings)
+        try:
+            await apply_migrations(url, settings)
+            pool = await create_pool(url, min_size=1, max_size=2, statement_timeout_ms=0)
+            try:
+                async with pool.acquire() as conn:
+                    user = await accounts.find_user(conn, args.email)
+                _, facts = await load_facts(pool, user.id, datetime.now(UTC))
+                labels = await contact_labels(pool, user.id)
+            finally:
+                await pool.close()
+        finally:
+            if server is not None:
+                await asyncio.to_thread(stop_embedded, server)
+        network = Network.build(facts, settings.strength)
+        return export_graph(network, labels, args.format)
+
+    data = asyncio.run(go())
+    if args.output:
+        try:
+            with open(args.output, "wb") as file:
+                file.write(data)
+        except OSError as error:
+            raise CliError(f"cannot write {args.output}: {error.strerror}") from None
+        print(f"wrote {len(data):,} bytes to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
     return 0
 
 

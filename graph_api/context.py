@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import TypeAlias
 from uuid import UUID
 
@@ -12,6 +13,8 @@ from aiohttp import web
 
 from graph_api.accounts import Viewer
 from graph_api.errors import ServiceUnavailable, Unauthenticated
+from graph_api.graph.cache import GraphCache
+from graph_api.graph.network import Network
 from loaders import Loaders
 
 
@@ -25,7 +28,13 @@ class Context:
     # why `viewer` is None: no header, a bad token, or the database being down
     auth_failure: Unauthenticated | ServiceUnavailable | None
     loaders: Loaders
+    graphs: GraphCache
     introspection: bool = True
+    # the request's one look at the user's graph: every resolver shares it
+    _network: asyncio.Task[Network] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.loaders.graph = self.graph
 
     @property
     def user(self) -> Viewer:
@@ -37,6 +46,12 @@ class Context:
     @property
     def user_id(self) -> UUID:
         return self.user.id
+
+    async def graph(self) -> Network:
+        """The user's graph at its current version (checked once per request)."""
+        if self._network is None:
+            self._network = asyncio.ensure_future(self.graphs.get(self.user_id))
+        return await self._network
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -14,6 +14,7 @@ from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.tools import merge_types
 
 from graph_api.limits import QueryLimits
+from graph_api.types.graph import GraphQuery
 from graph_api.types.mutations.contacts import ContactMutations
 from graph_api.types.mutations.interactions import InteractionMutations
 from graph_api.types.mutations.interests import InterestMutations
@@ -22,7 +23,7 @@ from graph_api.types.mutations.relationships import RelationshipMutations
 from graph_api.types.network_query import NetworkQuery
 from graph_api.types.user import UserQuery
 
-Query = merge_types("Query", (UserQuery, NetworkQuery))
+Query = merge_types("Query", (UserQuery, NetworkQuery, GraphQuery))
 Mutation = merge_types(
     "Mutation",
     (

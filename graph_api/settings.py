@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from graph_api.graph.strength import StrengthParams
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +64,10 @@ class Settings:
     seed_demo: bool = False
     demo_email: str = "demo@example.com"
     demo_contacts: int = 300
+    # how many users' graphs a process keeps built in memory
+    graph_cache_users: int = 32
+    # half-lives, weights and thresholds of the strength formulas (docs/graph.md)
+    strength: StrengthParams = field(default_factory=StrengthParams)
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -92,4 +98,40 @@ class Settings:
             seed_demo=_bool(env, "GRAPH_API_SEED_DEMO", True),
             demo_email=env.get("GRAPH_API_DEMO_EMAIL", "demo@example.com").lower(),
             demo_contacts=_int(env, "GRAPH_API_DEMO_CONTACTS", 300, 0, 100_000),
+            graph_cache_users=_int(env, "GRAPH_API_GRAPH_CACHE_USERS", 32, 1, 10_000),
+            strength=_strength(env),
         )
+
+
+def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
+def _strength(env: Mapping[str, str]) -> StrengthParams:
+    defaults = StrengthParams()
+    return StrengthParams(
+        recency_half_life_days=_float(
+            env, "GRAPH_API_RECENCY_HALF_LIFE_DAYS", defaults.recency_half_life_days, 0.1, 3650
+        ),
+        frequency_half_life_days=_float(
+            env, "GRAPH_API_FREQUENCY_HALF_LIFE_DAYS", defaults.frequency_half_life_days, 0.1, 3650
+        ),
+        shared_half_life_days=_float(
+            env, "GRAPH_API_SHARED_HALF_LIFE_DAYS", defaults.shared_half_life_days, 0.1, 3650
+        ),
+        cold_cadence_multiple=_float(
+            env, "GRAPH_API_COLD_CADENCE_MULTIPLE", defaults.cold_cadence_multiple, 1, 100
+        ),
+        cold_min_strength=_float(
+            env, "GRAPH_API_COLD_MIN_STRENGTH", defaults.cold_min_strength, 0, 1
+        ),
+    )

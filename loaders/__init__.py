@@ -17,6 +17,7 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from graph_api.errors import Unauthenticated
+from graph_api.graph.network import Network
 from graph_api.pagination import Page
 from loaders import by_id, lists, nested
 from loaders.nested import NestedKey
@@ -30,6 +31,8 @@ class Loaders:
     pool: asyncpg.Pool
     # None for an unauthenticated request: any load then fails before touching SQL
     user_id: UUID | None
+    # the request's graph (set by the context), for loads ordered by computed strength
+    graph: Callable[[], Awaitable[Network]] | None = None
 
     contacts: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
     relationships: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
@@ -66,7 +69,7 @@ class Loaders:
             partial(nested.load_pages, pool, nested.CONTACT_INTERACTIONS)
         )
         self.contact_connections = self._loader(
-            partial(nested.load_pages, pool, nested.CONTACT_CONNECTIONS)
+            partial(nested.load_connection_pages, pool, self._graph)
         )
 
         self.interaction_participants = self._loader(
@@ -90,6 +93,10 @@ class Loaders:
             return await batch(self.user_id, keys)
 
         return DataLoader(load_fn=load)
+
+    async def _graph(self) -> Network:
+        assert self.graph is not None, "the context sets the graph provider"
+        return await self.graph()
 
     def prime_contact(self, row: asyncpg.Record) -> None:
         """Share a contact row already fetched (e.g. by a list query) with later loads."""

@@ -8,7 +8,7 @@ In practice a batch is one group: sibling fields share their arguments.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,10 +16,9 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.graph.network import Network
 from graph_api.pagination import Keyset, Page, PageRequest, make_nested_page, nested_page_sql
 from loaders import columns
-
-DEFAULT_STRENGTH = 0.5
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,8 @@ MEMORIES_KEYSET = Keyset(
 INTERACTIONS_KEYSET = Keyset(
     "recent", ("n.occurred_at", "n.id"), (datetime.fromisoformat, UUID), descending=True
 )
-CONNECTIONS_KEYSET = Keyset(
-    "strength",
-    (f"coalesce(r.manual_strength, {DEFAULT_STRENGTH})", "r.id"),
-    (float, UUID),
-    descending=True,
-)
+# `st` holds the computed strength of each edge at the parents, from the graph
+CONNECTIONS_KEYSET = Keyset("strength", ("st.strength", "r.id"), (float, UUID), descending=True)
 
 CONTACT_INTERESTS = NestedSpec(
     name="contact_interests_page",
@@ -78,12 +73,14 @@ CONTACT_INTERACTIONS = NestedSpec(
     keyset=INTERACTIONS_KEYSET,
 )
 
-# each relationship seen from both ends; the other end's contact comes along,
-# so a connection's node costs no statement of its own
+# each relationship seen from both ends; the other end's contact comes along, so a
+# connection's node costs no statement of its own. Edges to archived contacts have
+# no strength in the graph, so the join leaves them out.
 CONTACT_CONNECTIONS = NestedSpec(
     name="contact_connections_page",
-    select=f"{columns.RELATIONSHIP}, {columns.OTHER_CONTACT}",
+    select=f"{columns.RELATIONSHIP}, st.strength, {columns.OTHER_CONTACT}",
     source="""relationships r
+             join unnest($3::uuid[], $4::float8[]) as st(id, strength) on st.id = r.id
              cross join lateral (values (r.contact_a_id, r.contact_b_id),
                                         (r.contact_b_id, r.contact_a_id)) as ends(self_id, other_id)
              join contacts o on o.user_id = r.user_id and o.id = ends.other_id
@@ -94,18 +91,34 @@ CONTACT_CONNECTIONS = NestedSpec(
     keyset=CONNECTIONS_KEYSET,
 )
 
-MIN_STRENGTH = f"and coalesce(r.manual_strength, {DEFAULT_STRENGTH}) >= $3"
+MIN_STRENGTH = "and st.strength >= $5"
+
+
+async def load_connection_pages(
+    pool: asyncpg.Pool,
+    graph: Callable[[], Awaitable[Network]],
+    user_id: UUID,
+    keys: Sequence[NestedKey],
+) -> list[Page]:
+    """Connections ordered and filtered by the strengths the graph computed."""
+    network = await graph()
+    relationship_ids, strengths = network.edge_strengths({key.parent_id for key in keys})
+    return await load_pages(pool, CONTACT_CONNECTIONS, user_id, keys, [relationship_ids, strengths])
 
 
 async def load_pages(
-    pool: asyncpg.Pool, spec: NestedSpec, user_id: UUID, keys: Sequence[NestedKey]
+    pool: asyncpg.Pool,
+    spec: NestedSpec,
+    user_id: UUID,
+    keys: Sequence[NestedKey],
+    extra_args: Sequence[Any] = (),
 ) -> list[Page]:
     groups: dict[tuple[PageRequest, float | None], list[UUID]] = defaultdict(list)
     for key in keys:
         groups[(key.request, key.min_strength)].append(key.parent_id)
     pages: dict[NestedKey, Page] = {}
     for (request, min_strength), parent_ids in groups.items():
-        args: list[Any] = [user_id, parent_ids]
+        args: list[Any] = [user_id, parent_ids, *extra_args]
         source = spec.source
         if min_strength is not None:
             source += f" {MIN_STRENGTH}"

@@ -39,7 +39,16 @@ ORDERS: dict[str, Keyset] = {
     "CREATED_DESC": Keyset(
         "created_desc", ("c.created_at", "c.id"), (datetime.fromisoformat, UUID), descending=True
     ),
+    # `st` holds the user's tie score per contact, from the graph
+    "STRENGTH_DESC": Keyset("strength", ("st.score", "c.id"), (float, UUID), descending=True),
 }
+
+# the tie scores as parameters: ($2, $3) = (contact ids, scores)
+STRENGTH_JOIN = "join unnest($2::uuid[], $3::float8[]) as st(id, score) on st.id = c.id"
+
+
+def needs_strength(filters: ContactFilter, order: str) -> bool:
+    return order == "STRENGTH_DESC" or filters.min_strength is not None
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class ContactFilter:
     tags: tuple[str, ...] = ()
     interest_topic: str | None = None
     include_archived: bool = False
+    min_strength: float | None = None
 
 
 def _where(filters: ContactFilter, args: list[Any]) -> str:
@@ -71,6 +81,8 @@ def _where(filters: ContactFilter, args: list[Any]) -> str:
         conditions.append(f"lower(c.company) = lower({param(filters.company)})")
     if filters.tags:
         conditions.append(f"c.tags @> {param(list(filters.tags))}::text[]")
+    if filters.min_strength is not None:
+        conditions.append(f"st.score >= {param(filters.min_strength)}")
     if filters.interest_topic:
         conditions.append(
             "exists (select 1 from interests i where i.user_id = c.user_id"
@@ -79,11 +91,24 @@ def _where(filters: ContactFilter, args: list[Any]) -> str:
     return " and ".join(conditions)
 
 
+Scores = tuple[list[UUID], list[float]]
+
+
 async def contacts_page(
-    pool: asyncpg.Pool, user_id: UUID, filters: ContactFilter, order: str, request: PageRequest
+    pool: asyncpg.Pool,
+    user_id: UUID,
+    filters: ContactFilter,
+    order: str,
+    request: PageRequest,
+    scores: Scores | None = None,
 ) -> Page:
+    """One page; `scores` (from the graph) must be given when `needs_strength`."""
     keyset = ORDERS[order]
     args: list[Any] = [user_id]
+    join = ""
+    if scores is not None:
+        args.extend(scores)
+        join = STRENGTH_JOIN
     where = _where(filters, args)
     if request.after is not None:
         where += " and " + keyset_condition(keyset, request, len(args) + 1)
@@ -91,7 +116,7 @@ async def contacts_page(
     args.append(request.limit + 1)
     statement = f"""-- contacts_page
         select {columns.CONTACT}, {sort_keys(keyset)}
-          from contacts c
+          from contacts c {join}
          where {where}
          order by {keyset_order(keyset, request)}
          limit ${len(args)}"""
@@ -99,11 +124,17 @@ async def contacts_page(
     return make_page(keyset, request, rows, row_keys(keyset))
 
 
-async def count_contacts(pool: asyncpg.Pool, user_id: UUID, filters: ContactFilter) -> int:
+async def count_contacts(
+    pool: asyncpg.Pool, user_id: UUID, filters: ContactFilter, scores: Scores | None = None
+) -> int:
     args: list[Any] = [user_id]
+    join = ""
+    if scores is not None:
+        args.extend(scores)
+        join = STRENGTH_JOIN
     where = _where(filters, args)
     count: int = await pool.fetchval(
-        f"-- contacts_count\n select count(*) from contacts c where {where}", *args
+        f"-- contacts_count\n select count(*) from contacts c {join} where {where}", *args
     )
     return count
 

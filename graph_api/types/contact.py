@@ -22,6 +22,7 @@ from loaders.nested import (
 )
 
 if TYPE_CHECKING:
+    from graph_api.types.graph import ContactMetrics, MutualConnections, TieStrength
     from graph_api.types.interaction import Interaction
     from graph_api.types.interest import Interest
     from graph_api.types.memory import Memory
@@ -31,6 +32,9 @@ InterestT = Annotated["Interest", strawberry.lazy("graph_api.types.interest")]
 MemoryT = Annotated["Memory", strawberry.lazy("graph_api.types.memory")]
 InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
 RelationshipT = Annotated["Relationship", strawberry.lazy("graph_api.types.relationship")]
+TieStrengthT = Annotated["TieStrength", strawberry.lazy("graph_api.types.graph")]
+ContactMetricsT = Annotated["ContactMetrics", strawberry.lazy("graph_api.types.graph")]
+MutualConnectionsT = Annotated["MutualConnections", strawberry.lazy("graph_api.types.graph")]
 
 NESTED_DEFAULT = 10
 
@@ -93,6 +97,53 @@ class Contact(Node):
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             row_id=row["id"],
+        )
+
+    @strawberry.field(
+        description="The user's tie to this contact, explained (recency, frequency, reciprocity)."
+    )
+    async def strength(self, info: Info) -> TieStrengthT:
+        from graph_api.types.graph import TieStrength
+
+        network = await info.context.graph()
+        return TieStrength.from_result(network.tie(self.row_id))
+
+    @strawberry.field(
+        description="Degree, PageRank, betweenness and community in the contact graph; null for an archived contact."
+    )
+    async def metrics(self, info: Info) -> ContactMetricsT | None:
+        from graph_api.graph import service
+        from graph_api.types.graph import ContactMetrics
+
+        network = await info.context.graph()
+        found = await service.metrics(network, self.row_id)
+        if found is None:
+            return None
+        return ContactMetrics(
+            degree=found.degree,
+            pagerank=found.pagerank,
+            betweenness=found.betweenness,
+            community_id=found.community_id,
+            computed_at=network.computed_at,
+        )
+
+    @strawberry.field(
+        name="mutualConnections", description="Contacts this contact and `with` both know."
+    )
+    async def mutual_connections_with(
+        self,
+        info: Info,
+        with_: Annotated[strawberry.ID, strawberry.argument(name="with")],
+        first: int = 50,
+    ) -> MutualConnectionsT:
+        from graph_api.graph import service
+        from graph_api.types.graph import MutualConnections
+        from graph_api.types.node import decode_id
+
+        network = await info.context.graph()
+        other = decode_id(with_, "Contact", field="with")
+        return MutualConnections.from_result(
+            service.mutual_connections(network, self.row_id, other, first, ("id", "with"))
         )
 
     @strawberry.field(description="Topics this contact cares about, most confident first.")

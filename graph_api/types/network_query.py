@@ -46,6 +46,9 @@ class ContactFilter:
     include_archived: bool = strawberry.field(
         default=False, description="Include archived contacts."
     )
+    min_strength: float | None = strawberry.field(
+        default=None, description="Contacts whose tie to the user scores at least this (0..1)."
+    )
 
     def to_domain(self) -> contact_queries.ContactFilter:
         for name, value in (
@@ -57,6 +60,8 @@ class ContactFilter:
                 raise InvalidInput(
                     f"`{name}` is longer than {MAX_FILTER_TEXT} characters", field=f"filter.{name}"
                 )
+        if self.min_strength is not None and not (0 <= self.min_strength <= 1):
+            raise InvalidInput("`minStrength` must be between 0 and 1", field="filter.minStrength")
         tags = tuple(tag.strip().lower() for tag in self.tags or ())
         if len(tags) > MAX_FILTER_ITEMS:
             raise InvalidInput(f"at most {MAX_FILTER_ITEMS} tags", field="filter.tags")
@@ -66,6 +71,7 @@ class ContactFilter:
             tags=tags,
             interest_topic=(self.interest_topic or "").strip() or None,
             include_archived=self.include_archived,
+            min_strength=self.min_strength,
         )
 
 
@@ -149,11 +155,18 @@ async def contacts_connection(
     )
     filters = filter.to_domain() if filter else contact_queries.ContactFilter()
     pool, loaders = info.context.pool, info.context.loaders
-    page = await contact_queries.contacts_page(pool, user_id, filters, order_by.value, request)
+    scores = None
+    if contact_queries.needs_strength(filters, order_by.value):
+        scores = (await info.context.graph()).tie_scores()
+    page = await contact_queries.contacts_page(
+        pool, user_id, filters, order_by.value, request, scores
+    )
     for row in page.rows:
         loaders.prime_contact(row)
     return Connection.build(
-        page, Contact.from_row, lambda: contact_queries.count_contacts(pool, user_id, filters)
+        page,
+        Contact.from_row,
+        lambda: contact_queries.count_contacts(pool, user_id, filters, scores),
     )
 
 

@@ -13,7 +13,6 @@ from graph_api.context import Info
 from graph_api.errors import InvalidInput
 from graph_api.types.enums import RelationshipSource, RelationshipType
 from graph_api.types.node import Node, global_id
-from loaders.nested import DEFAULT_STRENGTH
 
 if TYPE_CHECKING:
     from graph_api.types.contact import Contact
@@ -34,25 +33,23 @@ class Relationship(Node):
     manual_strength: float | None = strawberry.field(
         description="The strength a person entered, if any."
     )
-    strength: float = strawberry.field(
-        description=f"The tie's strength, 0..1: for now the manual strength, or {DEFAULT_STRENGTH} when none was entered."
-    )
     detected_at: datetime
     created_at: datetime
     updated_at: datetime
+    # filled when the row came with its computed strength (a connections page)
+    known_strength: strawberry.Private[float | None]
     contact_a_id: strawberry.Private[UUID]
     contact_b_id: strawberry.Private[UUID]
     row_id: strawberry.Private[UUID]
 
     @classmethod
     def from_row(cls, row: Any) -> Relationship:
-        manual = row["manual_strength"]
         return cls(
             id=global_id("Relationship", row["id"]),
             type=RelationshipType(row["type"]),
             source=RelationshipSource(row["source"]),
-            manual_strength=manual,
-            strength=DEFAULT_STRENGTH if manual is None else manual,
+            manual_strength=row["manual_strength"],
+            known_strength=row["strength"] if "strength" in row.keys() else None,  # noqa: SIM118
             detected_at=row["detected_at"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
@@ -60,6 +57,17 @@ class Relationship(Node):
             contact_b_id=row["contact_b_id"],
             row_id=row["id"],
         )
+
+    @strawberry.field(
+        description="The tie's strength, 0..1: the explicit relationship, the interactions both took part in "
+        "(time-decayed) and the neighbours they share. See docs/graph.md."
+    )
+    async def strength(self, info: Info) -> float:
+        if self.known_strength is not None:
+            return self.known_strength
+        network = await info.context.graph()
+        strength = network.relationship_strength(self.contact_a_id, self.contact_b_id)
+        return 0.0 if strength is None else strength
 
     @strawberry.field(description="One end of the tie (the pair is stored in a fixed order).")
     async def contact_a(self, info: Info) -> ContactT | None:

@@ -168,10 +168,11 @@ async def test_relationships(graphql: GraphQL, account: Account) -> None:
         {"id": relationship["id"]},
         account=account,
     )
+    # no manual strength left: a mentor tie's default 0.7, weighted 0.6; nothing shared, no overlap
     assert updated["data"]["updateRelationship"]["relationship"] == {
         "type": "MENTOR",
         "manualStrength": None,
-        "strength": 0.5,
+        "strength": pytest.approx(0.6 * 0.7),
     }
 
     connections = await graphql(

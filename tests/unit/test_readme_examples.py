@@ -18,7 +18,9 @@ def test_the_readme_has_examples() -> None:
     assert len(EXAMPLES) >= 10
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[f"example-{i + 1}" for i in range(len(EXAMPLES))])
+@pytest.mark.parametrize(
+    "example", EXAMPLES, ids=[f"example-{i + 1}" for i in range(len(EXAMPLES))]
+)
 def test_example_is_valid(example: str) -> None:
     errors = validate(build_schema()._schema, parse(example))
     assert errors == [], [e.message for e in errors]

@@ -1,0 +1,105 @@
+"""A per-process cache of users' graphs, keyed by the graph version.
+
+Every read asks PostgreSQL for the user's current version (one indexed lookup)
+and reuses the cached graph when it matches, so a read never rebuilds needlessly
+and never answers from a stale graph, whichever process wrote last. Time enters
+the strengths (recency decays), so the key also carries the day.
+
+Other processes' writes arrive as `graph_changed` notifications: a cached graph
+of that user is then rebuilt in the background, so the next read finds it warm.
+Building runs off the event loop; concurrent reads of one user share one build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from graph_api.graph.load import graph_version, load_facts
+from graph_api.graph.network import Network
+from graph_api.graph.strength import StrengthParams
+
+logger = logging.getLogger("graph_api.graph")
+
+CHANNEL = "graph_changed"
+
+
+@dataclass(frozen=True)
+class Entry:
+    version: int
+    day: date
+    network: Network
+
+
+class GraphCache:
+    def __init__(self, pool: asyncpg.Pool, params: StrengthParams, *, max_users: int = 32) -> None:
+        self._pool = pool
+        self._params = params
+        self._max_users = max_users
+        self._entries: OrderedDict[UUID, Entry] = OrderedDict()
+        self._builds: dict[tuple[UUID, int, date], asyncio.Task[Entry]] = {}
+        self._background: set[asyncio.Task[object]] = set()
+        self.builds = 0  # how many graphs this process has built (tests and metrics)
+
+    async def get(self, user_id: UUID) -> Network:
+        version = await graph_version(self._pool, user_id)
+        today = datetime.now(UTC).date()
+        entry = self._entries.get(user_id)
+        if entry is not None and entry.version == version and entry.day == today:
+            self._entries.move_to_end(user_id)
+            return entry.network
+        return (await self._build(user_id, version, today)).network
+
+    def cached_version(self, user_id: UUID) -> int | None:
+        entry = self._entries.get(user_id)
+        return None if entry is None else entry.version
+
+    async def _build(self, user_id: UUID, version: int, today: date) -> Entry:
+        key = (user_id, version, today)
+        task = self._builds.get(key)
+        if task is None:
+            task = asyncio.create_task(self._load_and_build(user_id))
+            self._builds[key] = task
+            task.add_done_callback(lambda _: self._builds.pop(key, None))
+        return await asyncio.shield(task)
+
+    async def _load_and_build(self, user_id: UUID) -> Entry:
+        now = datetime.now(UTC)
+        version, facts = await load_facts(self._pool, user_id, now)
+        network = await asyncio.to_thread(Network.build, facts, self._params)
+        self.builds += 1
+        entry = Entry(version, now.date(), network)
+        current = self._entries.get(user_id)
+        if current is None or current.version <= version:
+            self._entries[user_id] = entry
+            self._entries.move_to_end(user_id)
+            while len(self._entries) > self._max_users:
+                self._entries.popitem(last=False)
+        return entry
+
+    def on_notification(self, connection: object, pid: int, channel: str, payload: str) -> None:
+        """A write committed somewhere: refresh this user's graph if we hold one."""
+        try:
+            user_id = UUID(payload)
+        except ValueError:
+            return
+        if user_id in self._entries:
+            task = asyncio.get_running_loop().create_task(self._refresh(user_id))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _refresh(self, user_id: UUID) -> None:
+        try:
+            await self.get(user_id)
+        except Exception:  # a failed warm-up only costs the next read a build
+            logger.warning("background graph rebuild failed for a user", exc_info=True)
+
+    async def close(self) -> None:
+        for task in list(self._background) + list(self._builds.values()):
+            task.cancel()

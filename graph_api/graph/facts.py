@@ -1,0 +1,65 @@
+"""What the graph is built from: plain, immutable rows, loaded by the database layer.
+
+Nothing here knows about SQL or networkx, so the graph core is tested with facts built
+by hand and the loader can change without touching an algorithm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFact:
+    id: UUID
+    full_name: str
+    company: str | None
+    archived: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipFact:
+    """A stored contact↔contact row; `a < b` as in the database."""
+
+    id: UUID
+    a: UUID
+    b: UUID
+    type: str  # colleague friend family client vendor mentor acquaintance other
+    source: str  # manual | inferred
+    manual_strength: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionFact:
+    """One participant of one interaction: a meeting with three people is three facts.
+
+    Co-participation (two contacts in the same interaction) is derived from these rows
+    by `interaction_id`, so the loader needs no separate query for it.
+    """
+
+    contact_id: UUID
+    interaction_id: UUID
+    occurred_at: datetime
+    type: str  # email meeting call message other
+    direction: str  # inbound outbound mutual
+
+
+@dataclass(frozen=True, slots=True)
+class InterestFact:
+    contact_id: UUID
+    category: str
+    topic: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class NetworkFacts:
+    """Everything one user's graph is built from, as of `now` (timezone-aware)."""
+
+    contacts: list[ContactFact]
+    relationships: list[RelationshipFact]
+    interactions: list[InteractionFact]
+    interests: list[InterestFact]
+    now: datetime

@@ -1,0 +1,81 @@
+"""Loading what a user's graph is built from, as one consistent snapshot.
+
+The version and the facts are read in one repeatable-read transaction, so the
+graph built from them is exactly the graph of that version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from graph_api.graph.facts import (
+    ContactFact,
+    InteractionFact,
+    InterestFact,
+    NetworkFacts,
+    RelationshipFact,
+)
+
+GRAPH_VERSION = """-- graph_version
+    select coalesce((select version from graph_versions where user_id = $1), 0)"""
+
+CONTACT_FACTS = """-- graph_contacts
+    select id, full_name, company, archived_at is not null as archived
+      from contacts
+     where user_id = $1"""
+
+RELATIONSHIP_FACTS = """-- graph_relationships
+    select id, contact_a_id, contact_b_id, type, source, manual_strength
+      from relationships
+     where user_id = $1"""
+
+INTERACTION_FACTS = """-- graph_interactions
+    select p.contact_id, p.interaction_id, n.occurred_at, n.type, n.direction
+      from interaction_participants p
+      join interactions n on n.user_id = p.user_id and n.id = p.interaction_id
+     where p.user_id = $1"""
+
+INTEREST_FACTS = """-- graph_interests
+    select contact_id, category, topic, confidence
+      from interests
+     where user_id = $1"""
+
+
+async def graph_version(pool: asyncpg.Pool, user_id: UUID) -> int:
+    version: int = await pool.fetchval(GRAPH_VERSION, user_id)
+    return version
+
+
+async def load_facts(pool: asyncpg.Pool, user_id: UUID, now: datetime) -> tuple[int, NetworkFacts]:
+    """(version, facts) read from one snapshot."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        version: int = await conn.fetchval(GRAPH_VERSION, user_id)
+        contacts = [
+            ContactFact(r["id"], r["full_name"], r["company"], r["archived"])
+            for r in await conn.fetch(CONTACT_FACTS, user_id)
+        ]
+        relationships = [
+            RelationshipFact(
+                r["id"],
+                r["contact_a_id"],
+                r["contact_b_id"],
+                r["type"],
+                r["source"],
+                r["manual_strength"],
+            )
+            for r in await conn.fetch(RELATIONSHIP_FACTS, user_id)
+        ]
+        interactions = [
+            InteractionFact(
+                r["contact_id"], r["interaction_id"], r["occurred_at"], r["type"], r["direction"]
+            )
+            for r in await conn.fetch(INTERACTION_FACTS, user_id)
+        ]
+        interests = [
+            InterestFact(r["contact_id"], r["category"], r["topic"], r["confidence"])
+            for r in await conn.fetch(INTEREST_FACTS, user_id)
+        ]
+    return version, NetworkFacts(contacts, relationships, interactions, interests, now)
