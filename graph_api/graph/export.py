@@ -1,7 +1,8 @@
 """The user's network as GraphML or GEXF, for Gephi, Cytoscape or networkx.
 
 Nodes are the contacts (id: their global ID, label: their name) with company, the
-user's tie score and community; edges carry strength, type, source and the number
+user's tie score and community; edges carry `weight` (strength), `relationship_type`,
+`source` and the number
 of shared interactions. The user (the ego) is not a node, as in every other view.
 """
 
@@ -48,7 +49,7 @@ def export_graph(network: Network, labels: Mapping[UUID, tuple[str, str]], fmt: 
             str(global_id("Contact", a)),
             str(global_id("Contact", b)),
             weight=float(data.get("strength", 0.0)),
-            type=str(data.get("type") or "other"),
+            relationship_type=str(data.get("type") or "other"),
             source=str(data.get("source") or "inferred"),
             shared_interactions=int(data.get("shared_count") or 0),
         )
