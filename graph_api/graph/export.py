@@ -2,8 +2,7 @@
 
 Nodes are the contacts (id: their global ID, label: their name) with company, the
 user's tie score and community; edges carry `weight` (strength), `relationship_type`,
-`source` and the number
-of shared interactions. The user (the ego) is not a node, as in every other view.
+`source` and the number of shared interactions. The user (the ego) is not a node, as in every other view.
 """
 
 from __future__ import annotations

@@ -155,3 +155,34 @@ async def test_a_foreign_id_and_a_made_up_id_get_the_same_answer(
         )
         answers.append((body["data"], [(e["message"], e["extensions"]) for e in body["errors"]]))
     assert answers[0] == answers[1] == answers[2]
+
+
+async def test_graph_questions_never_reach_another_users_network(
+    graphql: GraphQL, make_account: Any, victim: tuple[Account, dict[str, str]]
+) -> None:
+    _, ids = victim
+    bob: Account = await make_account("Bob")
+    own = await graphql('mutation { createContact(input: {fullName: "Bob friend"}) { contact { id } } }', account=bob)
+    mine = own["data"]["createContact"]["contact"]["id"]
+    variables = {"a": ids["Contact"], "b": ids["Contact2"], "mine": mine}
+    for query in (
+        "query($a: ID!, $b: ID!) { mutualConnections(a: $a, b: $b) { count } }",
+        "query($a: ID!, $mine: ID!) { mutualConnections(a: $mine, b: $a) { count } }",
+        "query($a: ID!, $b: ID!) { shortestPath(from: $a, to: $b) { length } }",
+        "query($a: ID!) { introductionPaths(to: $a) { length } }",
+        "query($a: ID!, $mine: ID!) { contact(id: $mine) { mutualConnections(with: $a) { count } } }",
+    ):
+        used = {k: v for k, v in variables.items() if f"${k}" in query}
+        body = await graphql(query, used, account=bob)
+        assert error_codes(body) == ["NOT_FOUND"], (query, body)
+    whole = await graphql(
+        """{ communities { size } keyConnectors { degree } goingCold { strength }
+             suggestedConnections { score } networkStats { contacts relationships }
+             contacts(orderBy: STRENGTH_DESC) { totalCount } }""",
+        account=bob,
+    )
+    assert "errors" not in whole
+    assert whole["data"]["networkStats"] == {"contacts": 1, "relationships": 0}
+    assert whole["data"]["contacts"]["totalCount"] == 1
+    assert [c["size"] for c in whole["data"]["communities"]] == [1]
+    assert whole["data"]["goingCold"] == [] and whole["data"]["suggestedConnections"] == []
