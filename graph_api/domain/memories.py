@@ -46,8 +46,9 @@ LOCK_INTERACTION_KEYS = """-- lock_memory_source_interactions
 """
 
 INSERT_MEMORY = """-- insert_memory
-    insert into memories (user_id, contact_id, type, title, content, tags, importance)
-    values ($1, $2, $3, $4, $5, $6, $7)
+    insert into memories (user_id, contact_id, type, title, content, tags, importance,
+                          embedding, embedding_model)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     returning *
 """
 
@@ -64,12 +65,13 @@ LOCK_MEMORY = """-- lock_memory
        for update
 """
 
-# a changed text makes the stored embedding stale: clear it so re-embedding picks it up
+# a changed text makes the stored embedding stale: it is replaced by the new one, or
+# cleared (pending) so re-embedding picks it up
 UPDATE_MEMORY = """-- update_memory
     update memories
        set contact_id = $3, type = $4, title = $5, content = $6, tags = $7, importance = $8,
-           embedding = case when $9::boolean then null else embedding end,
-           embedding_model = case when $9::boolean then null else embedding_model end,
+           embedding = case when $9::boolean then $10::vector else embedding end,
+           embedding_model = case when $9::boolean then $11::text else embedding_model end,
            updated_at = now()
      where user_id = $1 and id = $2
     returning *
@@ -128,7 +130,10 @@ async def create_memory(
     tags: list[str] | None = None,
     importance: float | None = None,
     source_interaction_ids: list[UUID] | None = None,
+    embedding: list[float] | None = None,
+    embedding_model: str | None = None,
 ) -> Record:
+    """`embedding` is the already validated vector of title + content, or None (pending)."""
     values = {
         "contact_id": _validate_field("contact_id", contact_id),
         "type": _validate_field("type", type),
@@ -153,7 +158,11 @@ async def create_memory(
             if len(found) != len(sources):
                 raise NotFound("Interaction not found", field="sourceInteractionIds")
         row = await conn.fetchrow(
-            INSERT_MEMORY, actor.user_id, *(values[name] for name in AUDITED_COLUMNS)
+            INSERT_MEMORY,
+            actor.user_id,
+            *(values[name] for name in AUDITED_COLUMNS),
+            embedding,
+            embedding_model if embedding is not None else None,
         )
         if sources:
             await conn.execute(INSERT_MEMORY_SOURCES, actor.user_id, row["id"], sources)
@@ -164,8 +173,14 @@ async def create_memory(
 
 
 async def update_memory(
-    conn: asyncpg.Connection, actor: Actor, memory_id: UUID, fields: dict[str, Any]
+    conn: asyncpg.Connection,
+    actor: Actor,
+    memory_id: UUID,
+    fields: dict[str, Any],
+    embedding: list[float] | None = None,
+    embedding_model: str | None = None,
 ) -> Record:
+    """`embedding`, when given, is the vector of the new title + content."""
     values = {name: _validate_field(name, value) for name, value in fields.items()}
     async with conn.transaction():
         before = await conn.fetchrow(LOCK_MEMORY, actor.user_id, memory_id)
@@ -180,7 +195,9 @@ async def update_memory(
             actor.user_id,
             memory_id,
             *(after[name] for name in AUDITED_COLUMNS),
-            text_changed,
+            text_changed or embedding is not None,
+            embedding,
+            embedding_model if embedding is not None else None,
         )
         old, new = audit.changes(before, row, values)
         targets = _targets(memory_id, before["contact_id"], row["contact_id"])

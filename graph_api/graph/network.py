@@ -306,6 +306,12 @@ class Network:
         ids = sorted(contacts)
         return ids, [self.tie(contact_id).score for contact_id in ids]
 
+    def within_hops(self, contact_id: UUID, hops: int) -> list[UUID]:
+        """The contact and everyone within `hops` ties of it (empty for an unknown contact)."""
+        if contact_id not in self._adjacency:
+            return []
+        return list(self._hops_from(contact_id, hops))
+
     # ----- mutual connections
 
     def mutual_connections(self, a: UUID, b: UUID, first: int) -> Mutual:
