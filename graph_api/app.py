@@ -10,6 +10,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 
 import asyncpg
 import orjson
@@ -32,6 +33,9 @@ from graph_api.graph.cache import GraphCache
 from graph_api.graph.export import FORMATS as EXPORT_FORMATS
 from graph_api.graph.export import contact_labels, export_graph
 from graph_api.schema import build_schema
+from graph_api.search.background import PendingEmbedder
+from graph_api.search.embeddings import EmbeddingProvider
+from graph_api.search.shared import provider_for
 from graph_api.settings import Settings
 from loaders import Loaders
 
@@ -47,6 +51,16 @@ POOL = web.AppKey("pool", asyncpg.Pool)
 REQUEST_ID = web.RequestKey("request_id", str)
 GRAPHS = web.AppKey("graphs", GraphCache)
 
+
+@dataclass(frozen=True)
+class SearchServices:
+    # None: GRAPH_API_EMBEDDINGS=none (keyword search only)
+    embedder: EmbeddingProvider | None
+    pending: PendingEmbedder | None
+
+
+SEARCH = web.AppKey("search", SearchServices)
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -58,6 +72,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(pool_ctx)
     app.cleanup_ctx.append(graph_ctx)
+    app.cleanup_ctx.append(search_ctx)
     view = AppGraphQLView(
         schema=build_schema(),
         graphql_ide="graphiql" if settings.graphiql else None,
@@ -137,6 +152,25 @@ async def graph_ctx(app: web.Application) -> AsyncIterator[None]:
             await listener.close()
 
 
+async def search_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The embedding provider, and the task that embeds memories left pending."""
+    settings = app[SETTINGS]
+    provider, owned = await provider_for(settings.embeddings)
+    pending = None
+    if provider is not None:
+        pending = PendingEmbedder(app[POOL], provider, retry_seconds=settings.embed_retry_seconds)
+        pending.start()
+        pending.wake()  # whatever an earlier run left pending
+    app[SEARCH] = SearchServices(provider, pending)
+    try:
+        yield
+    finally:
+        if pending is not None:
+            await pending.stop()
+        if provider is not None and owned:
+            await provider.close()
+
+
 @web.middleware
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     supplied = request.headers.get("X-Request-Id", "")
@@ -211,6 +245,8 @@ class AppGraphQLView(GraphQLView[Context, None]):
             auth_failure=failure,
             loaders=Loaders(pool=pool, user_id=viewer.id if viewer else None),
             graphs=request.app[GRAPHS],
+            embedder=request.app[SEARCH].embedder,
+            pending_embedder=request.app[SEARCH].pending,
             introspection=request.app[SETTINGS].introspection,
         )
 

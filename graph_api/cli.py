@@ -22,6 +22,7 @@ from graph_api.db.errors import DatabaseUnavailable
 from graph_api.db.migrations import MigrationError
 from graph_api.db.pool import connect, create_pool
 from graph_api.errors import DomainError
+from graph_api.search.embeddings import EmbeddingError
 from graph_api.settings import Settings, SettingsError
 
 stderr = Console(stderr=True)
@@ -43,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger("graph_api.sql").setLevel(logging.DEBUG)
         result: int = args.handler(settings, args)
         return result
-    except (CliError, SettingsError, DatabaseUnavailable, MigrationError, DomainError) as error:
+    except (
+        CliError, SettingsError, DatabaseUnavailable, MigrationError, DomainError, EmbeddingError,
+    ) as error:  # fmt: skip
         print(f"graph-api: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -92,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     token_list = token.add_parser("list", help="list a user's tokens (never the secrets)")
     token_list.add_argument("email")
     token_list.set_defaults(handler=cmd_token_list)
+
+    reembed = commands.add_parser(
+        "reembed", help="embed memories that are pending or embedded by another model"
+    )
+    reembed.add_argument(
+        "--model", help="the provider's model to embed with (default: GRAPH_API_EMBEDDINGS_MODEL)"
+    )
+    reembed.add_argument("--batch-size", type=int, default=64, help="texts per batch (default 64)")
+    reembed.set_defaults(handler=cmd_reembed)
 
     export_graph = commands.add_parser(
         "export-graph", help="write a user's network as GraphML or GEXF (for Gephi, networkx)"
@@ -284,6 +296,59 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
                 "stop the other server or set GRAPH_API_PORT"
             ) from None
         raise
+    return 0
+
+
+def cmd_reembed(settings: Settings, args: argparse.Namespace) -> int:
+    import time
+
+    from graph_api.search.embeddings import LOCAL_MODEL
+    from graph_api.search.reembed import count_to_embed, reembed
+    from graph_api.search.shared import provider_for
+
+    if not 1 <= args.batch_size <= 2048:
+        raise CliError("--batch-size must be between 1 and 2048")
+    embeddings = settings.embeddings
+    if args.model:
+        if embeddings.provider == "local" and args.model != LOCAL_MODEL:
+            raise CliError(
+                f"the local provider has one model, {LOCAL_MODEL}; set GRAPH_API_EMBEDDINGS for another"
+            )
+        embeddings = replace(embeddings, model=args.model)
+    if embeddings.provider == "none":
+        raise CliError("GRAPH_API_EMBEDDINGS=none: there is no provider to embed with")
+
+    async def go() -> tuple[int, float]:
+        url, server = await resolve_database(settings)
+        try:
+            await apply_migrations(url, settings)
+            pool = await create_pool(url, min_size=1, max_size=2, statement_timeout_ms=0)
+            provider, owned = await provider_for(embeddings)
+            assert provider is not None
+            try:
+                total = await count_to_embed(pool, provider.model)
+                started = time.perf_counter()
+                with Progress(
+                    TextColumn("re-embedding memories"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=stderr,
+                ) as bar:  # fmt: skip
+                    task = bar.add_task("embed", total=total)
+                    done = await reembed(
+                        pool, provider, batch_size=args.batch_size,
+                        progress=lambda n: bar.advance(task, n),
+                    )  # fmt: skip
+                return done, time.perf_counter() - started
+            finally:
+                if owned:
+                    await provider.close()
+                await pool.close()
+        finally:
+            if server is not None:
+                await asyncio.to_thread(stop_embedded, server)
+
+    done, seconds = asyncio.run(go())
+    rate = f" ({done / seconds:,.0f} memories/s)" if done and seconds > 0 else ""
+    print(f"embedded {done:,} memories in {seconds:.1f} s{rate}")
     return 0
 
 

@@ -15,6 +15,8 @@ from graph_api.accounts import Viewer
 from graph_api.errors import ServiceUnavailable, Unauthenticated
 from graph_api.graph.cache import GraphCache
 from graph_api.graph.network import Network
+from graph_api.search.background import PendingEmbedder
+from graph_api.search.embeddings import EmbeddingProvider
 from loaders import Loaders
 
 
@@ -29,6 +31,8 @@ class Context:
     auth_failure: Unauthenticated | ServiceUnavailable | None
     loaders: Loaders
     graphs: GraphCache
+    embedder: EmbeddingProvider | None = None
+    pending_embedder: PendingEmbedder | None = None
     introspection: bool = True
     # the request's one look at the user's graph: every resolver shares it
     _network: asyncio.Task[Network] | None = field(default=None, repr=False)

@@ -42,7 +42,8 @@ def _with_code(error: GraphQLError, request_id: str | None) -> GraphQLError:
             "The database is unavailable; try again shortly.",
             {"code": "SERVICE_UNAVAILABLE", "requestId": request_id},
         )
-    if original is None:
+    # graphql-core's own: parse, validation and variable coercion (e.g. NaN for a Float)
+    if original is None or isinstance(original, GraphQLError):
         if error.message.startswith(TOO_MANY_TOKENS):
             return _rebuild(error, error.message, {"code": "QUERY_TOO_COMPLEX"})
         # suggestions would tell a stranger the schema even with introspection off

@@ -21,9 +21,10 @@ from graph_api.types.mutations.interests import InterestMutations
 from graph_api.types.mutations.memories import MemoryMutations
 from graph_api.types.mutations.relationships import RelationshipMutations
 from graph_api.types.network_query import NetworkQuery
+from graph_api.types.search import SearchQuery
 from graph_api.types.user import UserQuery
 
-Query = merge_types("Query", (UserQuery, NetworkQuery, GraphQuery))
+Query = merge_types("Query", (UserQuery, NetworkQuery, GraphQuery, SearchQuery))
 Mutation = merge_types(
     "Mutation",
     (

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph_api.graph.strength import StrengthParams
+from graph_api.search.embeddings import EmbeddingSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +69,10 @@ class Settings:
     graph_cache_users: int = 32
     # half-lives, weights and thresholds of the strength formulas (docs/graph.md)
     strength: StrengthParams = field(default_factory=StrengthParams)
+    # the embedding provider (GRAPH_API_EMBEDDINGS*); "local" loads all-MiniLM-L6-v2
+    embeddings: EmbeddingSettings = field(default_factory=EmbeddingSettings)
+    # how often the server retries embedding memories saved while the provider was down
+    embed_retry_seconds: float = 30.0
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -100,6 +105,8 @@ class Settings:
             demo_contacts=_int(env, "GRAPH_API_DEMO_CONTACTS", 300, 0, 100_000),
             graph_cache_users=_int(env, "GRAPH_API_GRAPH_CACHE_USERS", 32, 1, 10_000),
             strength=_strength(env),
+            embeddings=EmbeddingSettings.from_env(env),
+            embed_retry_seconds=_float(env, "GRAPH_API_EMBED_RETRY_SECONDS", 30.0, 0.1, 86_400),
         )
 
 

@@ -15,9 +15,11 @@ from graph_api.types.node import Node, global_id
 if TYPE_CHECKING:
     from graph_api.types.contact import Contact
     from graph_api.types.interaction import Interaction
+    from graph_api.types.search import RelatedMemory
 
 ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
 InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
+RelatedMemoryT = Annotated["RelatedMemory", strawberry.lazy("graph_api.types.search")]
 
 
 @strawberry.type(description="Something worth remembering about a contact or the network.")
@@ -77,6 +79,22 @@ class Memory(Node):
 
         rows = await info.context.loaders.memory_sources.load(self.row_id)
         return [Interaction.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The memories nearest in meaning (cosine similarity), at most 50; empty while this one is pending."
+    )
+    async def related(self, info: Info, first: int = 5) -> list[RelatedMemoryT]:
+        from graph_api.errors import InvalidInput
+        from graph_api.search.memories import related_memories
+        from graph_api.types.search import RelatedMemory
+
+        if not 1 <= first <= MAX_RELATED:
+            raise InvalidInput(f"`first` must be between 1 and {MAX_RELATED}", field="first")
+        hits = await related_memories(info.context.pool, info.context.user_id, self.row_id, first)
+        return [RelatedMemory(memory=Memory.from_row(hit.row), score=hit.score) for hit in hits]
+
+
+MAX_RELATED = 50
 
 
 def _embedded(row: Any) -> bool:

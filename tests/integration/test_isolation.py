@@ -162,7 +162,10 @@ async def test_graph_questions_never_reach_another_users_network(
 ) -> None:
     _, ids = victim
     bob: Account = await make_account("Bob")
-    own = await graphql('mutation { createContact(input: {fullName: "Bob friend"}) { contact { id } } }', account=bob)
+    own = await graphql(
+        'mutation { createContact(input: {fullName: "Bob friend"}) { contact { id } } }',
+        account=bob,
+    )
     mine = own["data"]["createContact"]["contact"]["id"]
     variables = {"a": ids["Contact"], "b": ids["Contact2"], "mine": mine}
     for query in (

@@ -302,7 +302,7 @@ async def test_memories(graphql: GraphQL, account: Account) -> None:
     assert (memory["type"], memory["tags"], memory["embeddingStatus"]) == (
         "INSIGHT",
         ["fundraising"],
-        "PENDING",
+        "EMBEDDED",  # by the local model, as it was saved
     )
 
     updated = await graphql(

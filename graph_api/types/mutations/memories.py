@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from graph_api.context import Info
 from graph_api.domain import memories
-from graph_api.types.enums import MemoryType
+from graph_api.search.embeddings import validate_vector
+from graph_api.search.on_write import CLIENT_MODEL, embed_for_write
+from graph_api.types.enums import EmbeddingStatus, MemoryType
 from graph_api.types.memory import Memory
 from graph_api.types.mutations.common import DeletePayload, UserError, contact_id, run
-from graph_api.types.node import decode_id, global_id
+from graph_api.types.node import decode_id, global_id, parse_global_id
 
 MAX_SOURCE_IDS = 50
 
@@ -25,6 +29,10 @@ class CreateMemoryInput:
     tags: list[str] | None = None
     importance: float | None = strawberry.field(default=None, description="0..1; default 0.5.")
     source_interaction_ids: list[strawberry.ID] | None = None
+    embedding: list[float] | None = strawberry.field(
+        default=None,
+        description="Your own embedding of title + content (384 finite numbers), instead of the server's model.",
+    )
 
 
 @strawberry.input(description="Only the fields sent change.")
@@ -47,11 +55,59 @@ def _payload(row: object | None, errors: list[UserError]) -> MemoryPayload:
     return MemoryPayload(memory=None if row is None else Memory.from_row(row), errors=errors)
 
 
+def _after_write(info: Info, row: Any, errors: list[UserError]) -> MemoryPayload:
+    payload = _payload(row, errors)
+    pending = info.context.pending_embedder
+    if (
+        payload.memory is not None
+        and payload.memory.embedding_status is EmbeddingStatus.PENDING
+        and pending
+    ):
+        pending.wake()
+    return payload
+
+
+async def _embed_update(
+    info: Info, id: str, input: UpdateMemoryInput
+) -> tuple[list[float] | None, str | None]:
+    """The new title + content's embedding when the text changes (None: pending)."""
+    if input.content is strawberry.UNSET and input.title is strawberry.UNSET:
+        return None, None
+    parsed = parse_global_id(id)
+    if parsed is None or parsed[0] != "Memory":
+        return None, None  # the mutation answers NOT_FOUND
+    current = await info.context.loaders.memories.load(parsed[1])
+    if current is None:
+        return None, None
+    title = current["title"] if input.title is strawberry.UNSET else input.title
+    content = (
+        current["content"]
+        if input.content is strawberry.UNSET or input.content is None
+        else input.content
+    )
+    return await embed_for_write(info.context.embedder, title, content)
+
+
 @strawberry.type
 class MemoryMutations:
-    @strawberry.mutation(description="Remember something about a contact or the network.")
+    @strawberry.mutation(
+        description="Remember something about a contact or the network. The memory is embedded for semantic "
+        "search as it is saved; if the provider is down it is saved anyway, `embeddingStatus: PENDING`."
+    )
     async def create_memory(self, info: Info, input: CreateMemoryInput) -> MemoryPayload:
+        embedding, model = None, None
+        if input.embedding is None:
+            embedding, model = await embed_for_write(
+                info.context.embedder, input.title, input.content
+            )
+
         async def create(conn, actor):  # type: ignore[no-untyped-def]
+            vector, vector_model = embedding, model
+            if input.embedding is not None:
+                vector, vector_model = (
+                    validate_vector(input.embedding, field="embedding"),
+                    CLIENT_MODEL,
+                )
             sources = [
                 decode_id(i, "Interaction", field="sourceInteractionIds")
                 for i in (input.source_interaction_ids or [])[: MAX_SOURCE_IDS + 1]
@@ -68,14 +124,18 @@ class MemoryMutations:
                 tags=input.tags,
                 importance=input.importance,
                 source_interaction_ids=sources,
+                embedding=vector,
+                embedding_model=vector_model,
             )
 
-        return _payload(*await run(info, create))
+        return _after_write(info, *await run(info, create))
 
     @strawberry.mutation(description="Change a memory; only the fields sent change.")
     async def update_memory(
         self, info: Info, id: strawberry.ID, input: UpdateMemoryInput
     ) -> MemoryPayload:
+        embedding, model = await _embed_update(info, id, input)
+
         async def update(conn, actor):  # type: ignore[no-untyped-def]
             fields: dict[str, object] = {}
             for name in ("content", "title", "tags", "importance"):
@@ -89,10 +149,10 @@ class MemoryMutations:
                     None if input.contact_id is None else contact_id(input.contact_id, "contactId")
                 )
             return await memories.update_memory(
-                conn, actor, decode_id(id, "Memory", field="id"), fields
+                conn, actor, decode_id(id, "Memory", field="id"), fields, embedding, model
             )
 
-        return _payload(*await run(info, update))
+        return _after_write(info, *await run(info, update))
 
     @strawberry.mutation
     async def delete_memory(self, info: Info, id: strawberry.ID) -> DeletePayload:

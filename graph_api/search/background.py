@@ -1,0 +1,59 @@
+"""Embedding, in the background, the memories saved while the provider was down.
+
+Woken right after a write that could not embed, and otherwise every
+`retry_seconds`; a failure leaves the memories pending for the next round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+
+import asyncpg
+
+from graph_api.search.embeddings import EmbeddingError, EmbeddingProvider
+from graph_api.search.reembed import reembed
+
+logger = logging.getLogger("graph_api.search")
+
+
+class PendingEmbedder:
+    def __init__(
+        self, pool: asyncpg.Pool, provider: EmbeddingProvider, *, retry_seconds: float
+    ) -> None:
+        self._pool = pool
+        self._provider = provider
+        self._retry_seconds = retry_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.embedded = 0  # how many pending memories this process has embedded
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    def wake(self) -> None:
+        """A memory was saved without its embedding: try soon."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._retry_seconds)
+            self._wake.clear()
+            try:
+                done = await reembed(self._pool, self._provider, pending_only=True)
+            except EmbeddingError as error:
+                logger.warning("pending memories stay pending: %s", error)
+            except Exception:
+                logger.exception("embedding pending memories failed")
+            else:
+                self.embedded += done
+                if done:
+                    logger.info("embedded %d pending memories", done)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task

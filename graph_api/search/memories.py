@@ -1,0 +1,198 @@
+"""Searching memories by meaning (SEMANTIC), by words (KEYWORD) or both (HYBRID).
+
+- SEMANTIC ranks by cosine similarity of the query's embedding to each memory's.
+- KEYWORD ranks PostgreSQL full-text matches (`websearch_to_tsquery`, `ts_rank_cd`).
+- HYBRID fuses both rankings with reciprocal rank fusion in one statement:
+  score = Σ 1 / (60 + rank) over the modes that found the memory.
+
+Filtered searches never silently come back short: a user with at most
+EXACT_SCAN_LIMIT embedded memories is searched exactly (the order expression is
+written so the planner cannot use the HNSW index); a larger one uses the index with
+pgvector 0.8 iterative scans, and falls back to an exact scan in the rare case the
+index still returns fewer rows than asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from graph_api.pagination import Keyset
+from loaders import columns
+
+RRF_K = 60
+# each mode ranks at most this many candidates: pages end there
+SEARCH_WINDOW = 200
+EXACT_SCAN_LIMIT = 20_000
+EF_SEARCH = 100
+MAX_SCAN_TUPLES = 100_000
+
+CURSOR = Keyset("search", ("score", "id"), (float, UUID), descending=True)
+
+COUNT_EMBEDDED = """-- memories_embedded_count
+    select count(*) from (
+        select 1 from memories where user_id = $1 and embedding is not null limit $2
+    ) capped"""
+
+INDEX_SETTINGS = """-- search_index_settings
+    select set_config('hnsw.iterative_scan', 'relaxed_order', true),
+           set_config('hnsw.ef_search', $1::text, true),
+           set_config('hnsw.max_scan_tuples', $2::text, true)"""
+
+
+def memory_text(title: str | None, content: str) -> str:
+    """What a memory's embedding is made of."""
+    return f"{title}\n{content}" if title else content
+
+
+@dataclass(frozen=True)
+class MemoryFilter:
+    contact_ids: tuple[UUID, ...] | None = None  # None: any contact (or none)
+    types: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: asyncpg.Record
+    score: float
+
+
+def _filters(filters: MemoryFilter, args: list[Any]) -> str:
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    conditions = []
+    if filters.contact_ids is not None:
+        conditions.append(f"m.contact_id = any({param(list(filters.contact_ids))}::uuid[])")
+    if filters.types:
+        conditions.append(f"m.type = any({param(list(filters.types))}::text[])")
+    if filters.tags:
+        conditions.append(f"m.tags @> {param(list(filters.tags))}::text[]")
+    if filters.created_after is not None:
+        conditions.append(f"m.created_at >= {param(filters.created_after)}")
+    if filters.created_before is not None:
+        conditions.append(f"m.created_at < {param(filters.created_before)}")
+    return "".join(f" and {c}" for c in conditions)
+
+
+def _semantic(vector_param: str, where: str, exact: bool) -> str:
+    # `+ 0` hides the distance from the planner's index matching: an exact scan
+    distance = f"(m.embedding <=> {vector_param})" + (" + 0" if exact else "")
+    return f"""
+        select m.id, 1 - (m.embedding <=> {vector_param}) as similarity,
+               row_number() over (order by {distance}, m.id) as rank
+          from memories m
+         where m.user_id = $1 and m.embedding is not null {where}
+         order by {distance}, m.id
+         limit {SEARCH_WINDOW}"""
+
+
+def _keyword(query_param: str, where: str) -> str:
+    return f"""
+        select m.id, ts_rank_cd(m.search_vector, q) as relevance,
+               row_number() over (order by ts_rank_cd(m.search_vector, q) desc, m.id) as rank
+          from memories m, websearch_to_tsquery('english', {query_param}) q
+         where m.user_id = $1 and m.search_vector @@ q {where}
+         order by ts_rank_cd(m.search_vector, q) desc, m.id
+         limit {SEARCH_WINDOW}"""
+
+
+def _ranked(mode: str, where: str, exact: bool) -> str:
+    """The ranking subquery. Parameters: $1 user, then $2 the vector (SEMANTIC),
+    the query text (KEYWORD) or both, $2 and $3 (HYBRID); the filters follow."""
+    if mode == "SEMANTIC":
+        return f"select id, similarity as score from ({_semantic('$2', where, exact)}) s"
+    if mode == "KEYWORD":
+        return f"select id, relevance as score from ({_keyword('$2', where)}) k"
+    return f"""
+        select id, sum(1.0 / ({RRF_K} + rank))::float8 as score
+          from (select id, rank from ({_semantic("$2", where, exact)}) s
+                union all
+                select id, rank from ({_keyword("$3", where)}) k) both_modes
+         group by id"""
+
+
+async def search_memories(
+    pool: asyncpg.Pool,
+    user_id: UUID,
+    *,
+    mode: str,
+    query: str,
+    vector: Sequence[float] | None,
+    filters: MemoryFilter,
+    limit: int,
+    after: tuple[float, UUID] | None,
+) -> list[Hit]:
+    """Up to `limit` hits after the cursor; `vector` is required unless mode is KEYWORD."""
+    async with pool.acquire() as conn, conn.transaction(readonly=True):
+        exact = True
+        if mode != "KEYWORD":
+            embedded = await conn.fetchval(COUNT_EMBEDDED, user_id, EXACT_SCAN_LIMIT + 1)
+            exact = embedded <= EXACT_SCAN_LIMIT
+            if not exact:
+                await conn.fetchval(INDEX_SETTINGS, str(EF_SEARCH), str(MAX_SCAN_TUPLES))
+        rows = await _run(conn, user_id, mode, query, vector, filters, limit, after, exact)
+        if not exact and len(rows) < limit:
+            # the index gave up early (very selective filters): ask exactly
+            rows = await _run(conn, user_id, mode, query, vector, filters, limit, after, True)
+    return [Hit(row, row["score"]) for row in rows]
+
+
+async def _run(
+    conn: asyncpg.Connection,
+    user_id: UUID,
+    mode: str,
+    query: str,
+    vector: Sequence[float] | None,
+    filters: MemoryFilter,
+    limit: int,
+    after: tuple[float, UUID] | None,
+    exact: bool,
+) -> list[asyncpg.Record]:
+    args: list[Any] = [user_id]
+    if mode == "SEMANTIC":
+        args.append(vector)
+    elif mode == "KEYWORD":
+        args.append(query)
+    else:
+        args.extend([vector, query])
+    where = _filters(filters, args)
+    cursor = ""
+    if after is not None:
+        args.extend(after)
+        cursor = f"where (r.score, r.id) < (${len(args) - 1}, ${len(args)})"
+    args.append(limit)
+    statement = f"""-- search_memories_{mode.lower()}
+        select {columns.MEMORY}, r.score
+          from ({_ranked(mode, where, exact)}) r
+          join memories m on m.user_id = $1 and m.id = r.id
+          {cursor}
+         order by r.score desc, r.id desc
+         limit ${len(args)}"""
+    return list(await conn.fetch(statement, *args))
+
+
+RELATED = f"""-- related_memories
+    select {columns.MEMORY}, 1 - (m.embedding <=> source.embedding) as score
+      from memories source
+      join memories m on m.user_id = source.user_id and m.id <> source.id and m.embedding is not null
+     where source.user_id = $1 and source.id = $2 and source.embedding is not null
+     order by (m.embedding <=> source.embedding) + 0, m.id
+     limit $3"""
+
+
+async def related_memories(
+    pool: asyncpg.Pool, user_id: UUID, memory_id: UUID, limit: int
+) -> list[Hit]:
+    """The memories nearest in meaning to one memory (exact: one user's memories)."""
+    rows = await pool.fetch(RELATED, user_id, memory_id, limit)
+    return [Hit(row, row["score"]) for row in rows]

@@ -1,0 +1,95 @@
+"""Embedding memories that have no embedding yet, or one from another model.
+
+Used by `graph-api reembed` (all users, with a progress bar) and by the server's
+background task that embeds memories saved while the provider was down. Work goes
+in batches in (user_id, id) order, so an interrupted run resumes where it stopped:
+the rows it finished no longer match.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from uuid import UUID
+
+import asyncpg
+
+from graph_api.search.embeddings import EmbeddingProvider
+from graph_api.search.memories import memory_text
+
+logger = logging.getLogger("graph_api.search")
+
+# vectors a client supplied (model "client") are theirs: never replaced
+COUNT_TO_EMBED = """-- memories_to_embed_count
+    select count(*) from memories
+     where embedding is null or embedding_model not in ($1, 'client')"""
+
+TO_EMBED = """-- memories_to_embed
+    select user_id, id, title, content
+      from memories
+     where (embedding is null or embedding_model not in ($1, 'client'))
+       and (user_id, id) > ($2, $3)
+     order by user_id, id
+     limit $4"""
+
+# the background task's share: only what was saved while the provider was down
+PENDING = """-- memories_pending_embedding
+    select user_id, id, title, content
+      from memories
+     where embedding is null and $1::text is not null
+       and (user_id, id) > ($2, $3)
+     order by user_id, id
+     limit $4"""
+
+# only when the text is still what was embedded: an edit meanwhile wins
+STORE_EMBEDDING = """-- store_memory_embedding
+    update memories
+       set embedding = $3, embedding_model = $4
+     where user_id = $1 and id = $2
+       and title is not distinct from $5 and content = $6"""
+
+FIRST_KEY = (UUID(int=0), UUID(int=0))
+
+
+async def count_to_embed(pool: asyncpg.Pool, model: str) -> int:
+    count: int = await pool.fetchval(COUNT_TO_EMBED, model)
+    return count
+
+
+async def reembed(
+    pool: asyncpg.Pool,
+    provider: EmbeddingProvider,
+    *,
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+    pending_only: bool = False,
+) -> int:
+    """Embed every memory that needs it (with `pending_only`, only those without an
+    embedding, whatever the model of the others); returns how many were stored."""
+    stored = 0
+    after = FIRST_KEY
+    statement = PENDING if pending_only else TO_EMBED
+    while True:
+        rows = await pool.fetch(statement, provider.model, *after, batch_size)
+        if not rows:
+            return stored
+        vectors = await provider.embed([memory_text(row["title"], row["content"]) for row in rows])
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.executemany(
+                STORE_EMBEDDING,
+                [
+                    (
+                        row["user_id"],
+                        row["id"],
+                        vector,
+                        provider.model,
+                        row["title"],
+                        row["content"],
+                    )
+                    for row, vector in zip(rows, vectors, strict=True)
+                ],
+            )
+        stored += len(rows)
+        after = (rows[-1]["user_id"], rows[-1]["id"])
+        if progress is not None:
+            progress(len(rows))
