@@ -14,6 +14,7 @@ index still returns fewer rows than asked for.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,9 @@ SEARCH_WINDOW = 200
 EXACT_SCAN_LIMIT = 20_000
 EF_SEARCH = 100
 MAX_SCAN_TUPLES = 100_000
+
+TENANT_SIZE_TTL_SECONDS = 60.0
+_tenant_sizes: dict[UUID, tuple[float, int]] = {}
 
 CURSOR = Keyset("search", ("score", "id"), (float, UUID), descending=True)
 
@@ -136,8 +140,7 @@ async def search_memories(
     async with pool.acquire() as conn, conn.transaction(readonly=True):
         exact = True
         if mode != "KEYWORD":
-            embedded = await conn.fetchval(COUNT_EMBEDDED, user_id, EXACT_SCAN_LIMIT + 1)
-            exact = embedded <= EXACT_SCAN_LIMIT
+            exact = await _small_tenant(conn, user_id)
             if not exact:
                 await conn.fetchval(INDEX_SETTINGS, str(EF_SEARCH), str(MAX_SCAN_TUPLES))
         rows = await _run(conn, user_id, mode, query, vector, filters, limit, after, exact)
@@ -145,6 +148,23 @@ async def search_memories(
             # the index gave up early (very selective filters): ask exactly
             rows = await _run(conn, user_id, mode, query, vector, filters, limit, after, True)
     return [Hit(row, row["score"]) for row in rows]
+
+
+async def _small_tenant(conn: asyncpg.Connection, user_id: UUID) -> bool:
+    """Whether an exact scan suits this user; remembered for a minute per process.
+
+    Either answer gives correct results (the index path falls back to an exact scan
+    when short), so a slightly old answer only costs speed.
+    """
+    now = time.monotonic()
+    known = _tenant_sizes.get(user_id)
+    if known is None or now - known[0] > TENANT_SIZE_TTL_SECONDS:
+        embedded = await conn.fetchval(COUNT_EMBEDDED, user_id, EXACT_SCAN_LIMIT + 1)
+        known = (now, embedded)
+        if len(_tenant_sizes) > 10_000:
+            _tenant_sizes.clear()
+        _tenant_sizes[user_id] = known
+    return known[1] <= EXACT_SCAN_LIMIT
 
 
 async def _run(

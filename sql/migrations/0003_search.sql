@@ -6,3 +6,5 @@
 create index memories_pending_embedding_idx on memories (user_id, id) where embedding is null;
 -- and rows embedded by another model than the current one
 create index memories_embedding_model_idx on memories (embedding_model);
+-- how many embedded memories a user has decides exact scan or index: counted index-only
+create index memories_user_embedded_idx on memories (user_id) where embedding is not null;
