@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     token_list.set_defaults(handler=cmd_token_list)
 
     reembed = commands.add_parser(
-        "reembed", help="embed memories that are pending or embedded by another model"
+        "reembed",
+        help="embed memories and contact profiles that are pending, stale or embedded by another model",
     )
     reembed.add_argument(
         "--model", help="the provider's model to embed with (default: GRAPH_API_EMBEDDINGS_MODEL)"
@@ -303,6 +304,7 @@ def cmd_reembed(settings: Settings, args: argparse.Namespace) -> int:
     import time
 
     from graph_api.search.embeddings import LOCAL_MODEL
+    from graph_api.search.profiles import count_stale_profiles, embed_profiles
     from graph_api.search.reembed import count_to_embed, reembed
     from graph_api.search.shared import provider_for
 
@@ -318,7 +320,7 @@ def cmd_reembed(settings: Settings, args: argparse.Namespace) -> int:
     if embeddings.provider == "none":
         raise CliError("GRAPH_API_EMBEDDINGS=none: there is no provider to embed with")
 
-    async def go() -> tuple[int, float]:
+    async def go() -> tuple[int, int, float]:
         url, server = await resolve_database(settings)
         try:
             await apply_migrations(url, settings)
@@ -326,18 +328,24 @@ def cmd_reembed(settings: Settings, args: argparse.Namespace) -> int:
             provider, owned = await provider_for(embeddings)
             assert provider is not None
             try:
-                total = await count_to_embed(pool, provider.model)
+                memories = await count_to_embed(pool, provider.model)
+                profiles = await count_stale_profiles(pool, provider.model)
                 started = time.perf_counter()
                 with Progress(
-                    TextColumn("re-embedding memories"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=stderr,
                 ) as bar:  # fmt: skip
-                    task = bar.add_task("embed", total=total)
+                    memory_task = bar.add_task("memories", total=memories)
+                    profile_task = bar.add_task("contact profiles", total=profiles)
                     done = await reembed(
                         pool, provider, batch_size=args.batch_size,
-                        progress=lambda n: bar.advance(task, n),
+                        progress=lambda n: bar.advance(memory_task, n),
                     )  # fmt: skip
-                return done, time.perf_counter() - started
+                    profiled = await embed_profiles(
+                        pool, provider, batch_size=args.batch_size,
+                        progress=lambda n: bar.advance(profile_task, n),
+                    )  # fmt: skip
+                return done, profiled, time.perf_counter() - started
             finally:
                 if owned:
                     await provider.close()
@@ -346,9 +354,11 @@ def cmd_reembed(settings: Settings, args: argparse.Namespace) -> int:
             if server is not None:
                 await asyncio.to_thread(stop_embedded, server)
 
-    done, seconds = asyncio.run(go())
-    rate = f" ({done / seconds:,.0f} memories/s)" if done and seconds > 0 else ""
-    print(f"embedded {done:,} memories in {seconds:.1f} s{rate}")
+    done, profiled, seconds = asyncio.run(go())
+    rate = (
+        f" ({(done + profiled) / seconds:,.0f} texts/s)" if done + profiled and seconds > 0 else ""
+    )
+    print(f"embedded {done:,} memories and {profiled:,} contact profiles in {seconds:.1f} s{rate}")
     return 0
 
 

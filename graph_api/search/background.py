@@ -1,4 +1,5 @@
-"""Embedding, in the background, the memories saved while the provider was down.
+"""Embedding, in the background, the memories saved while the provider was down,
+and contact profiles that are new or changed.
 
 Woken right after a write that could not embed, and otherwise every
 `retry_seconds`; a failure leaves the memories pending for the next round.
@@ -13,6 +14,7 @@ from contextlib import suppress
 import asyncpg
 
 from graph_api.search.embeddings import EmbeddingError, EmbeddingProvider
+from graph_api.search.profiles import embed_profiles
 from graph_api.search.reembed import reembed
 
 logger = logging.getLogger("graph_api.search")
@@ -28,12 +30,13 @@ class PendingEmbedder:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.embedded = 0  # how many pending memories this process has embedded
+        self.profiles = 0  # how many contact profiles
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
     def wake(self) -> None:
-        """A memory was saved without its embedding: try soon."""
+        """A memory was saved without its embedding, or a profile changed: try soon."""
         self._wake.set()
 
     async def _run(self) -> None:
@@ -43,12 +46,13 @@ class PendingEmbedder:
             self._wake.clear()
             try:
                 done = await reembed(self._pool, self._provider, pending_only=True)
-            except EmbeddingError as error:
-                logger.warning("pending memories stay pending: %s", error)
-            except Exception:
-                logger.exception("embedding pending memories failed")
-            else:
                 self.embedded += done
+                self.profiles += await embed_profiles(self._pool, self._provider)
+            except EmbeddingError as error:
+                logger.warning("pending embeddings stay pending: %s", error)
+            except Exception:
+                logger.exception("embedding pending memories or profiles failed")
+            else:
                 if done:
                     logger.info("embedded %d pending memories", done)
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from graph_api.types.interest import Interest
     from graph_api.types.memory import Memory
     from graph_api.types.relationship import Relationship
+    from graph_api.types.search import ContactSearchHit
 
 InterestT = Annotated["Interest", strawberry.lazy("graph_api.types.interest")]
 MemoryT = Annotated["Memory", strawberry.lazy("graph_api.types.memory")]
@@ -35,6 +36,7 @@ RelationshipT = Annotated["Relationship", strawberry.lazy("graph_api.types.relat
 TieStrengthT = Annotated["TieStrength", strawberry.lazy("graph_api.types.graph")]
 ContactMetricsT = Annotated["ContactMetrics", strawberry.lazy("graph_api.types.graph")]
 MutualConnectionsT = Annotated["MutualConnections", strawberry.lazy("graph_api.types.graph")]
+ContactSearchHitT = Annotated["ContactSearchHit", strawberry.lazy("graph_api.types.search")]
 
 NESTED_DEFAULT = 10
 
@@ -145,6 +147,22 @@ class Contact(Node):
         return MutualConnections.from_result(
             service.mutual_connections(network, self.row_id, other, first, ("id", "with"))
         )
+
+    @strawberry.field(
+        description="Contacts whose profile is nearest to this one's in meaning (at most 50); empty until the "
+        "profile is embedded."
+    )
+    async def similar_contacts(self, info: Info, first: int = 5) -> list[ContactSearchHitT]:
+        from graph_api.errors import InvalidInput
+        from graph_api.search.profiles import similar_contacts
+        from graph_api.types.search import ContactSearchHit
+
+        if not 1 <= first <= 50:
+            raise InvalidInput("`first` must be between 1 and 50", field="first")
+        hits = await similar_contacts(info.context.pool, info.context.user_id, self.row_id, first)
+        return [
+            ContactSearchHit(contact=Contact.from_row(hit.row), score=hit.score) for hit in hits
+        ]
 
     @strawberry.field(description="Topics this contact cares about, most confident first.")
     async def interests(

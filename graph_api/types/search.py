@@ -13,7 +13,9 @@ from graph_api.errors import InvalidInput, ServiceUnavailable
 from graph_api.graph import service as graph_service
 from graph_api.pagination import MAX_PAGE_SIZE, decode_cursor, encode_cursor
 from graph_api.search import memories as search
+from graph_api.search import profiles
 from graph_api.search.embeddings import EmbeddingError
+from graph_api.types.contact import Contact
 from graph_api.types.enums import MemoryType
 from graph_api.types.memory import Memory
 from graph_api.types.node import decode_id
@@ -64,6 +66,12 @@ class MemorySearchEdge:
 class MemorySearchConnection:
     edges: list[MemorySearchEdge]
     page_info: PageInfo
+
+
+@strawberry.type(description="A contact whose profile matches in meaning.")
+class ContactSearchHit:
+    contact: Contact
+    score: float = strawberry.field(description="Cosine similarity of the profiles (or query).")
 
 
 @strawberry.type(description="A memory near another in meaning.")
@@ -124,8 +132,35 @@ async def embed_query(info: Info, text: str) -> list[float]:
     return vector
 
 
+MAX_CONTACT_HITS = 50
+
+
 @strawberry.type
 class SearchQuery:
+    @strawberry.field(
+        description="Contacts whose profile (name, role, company, place, bio, tags, interests) matches the "
+        "query in meaning, best first (at most 50). Profiles are embedded in the background, within "
+        "seconds of a change."
+    )
+    async def search_contacts(
+        self, info: Info, query: str, first: int = 10
+    ) -> list[ContactSearchHit]:
+        user_id = info.context.user_id
+        text = query.strip()
+        if not text:
+            raise InvalidInput("`query` must not be empty", field="query")
+        if len(text) > MAX_QUERY_LENGTH:
+            raise InvalidInput(
+                f"`query` is longer than {MAX_QUERY_LENGTH} characters", field="query"
+            )
+        if not 1 <= first <= MAX_CONTACT_HITS:
+            raise InvalidInput(f"`first` must be between 1 and {MAX_CONTACT_HITS}", field="first")
+        vector = await embed_query(info, text)
+        hits = await profiles.search_contacts(info.context.pool, user_id, vector, first)
+        return [
+            ContactSearchHit(contact=Contact.from_row(hit.row), score=hit.score) for hit in hits
+        ]
+
     @strawberry.field(
         description="Memories by meaning (SEMANTIC), by words (KEYWORD) or both fused (HYBRID, the default). "
         "Each mode ranks its best 200 candidates; pages end there. HYBRID falls back to KEYWORD while the "

@@ -373,4 +373,4 @@ async def test_reembed_command(database_url: str, pool: asyncpg.Pool, corpus: Co
         capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, "DATABASE_URL": database_url},
     )  # fmt: skip
-    assert "0 memories" in again.stdout
+    assert "embedded 0 memories and 0 contact profiles" in again.stdout

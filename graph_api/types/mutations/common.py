@@ -53,6 +53,12 @@ async def run(
     return result, []
 
 
+def profiles_changed(info: Info) -> None:
+    """A contact's profile may have changed: its embedding is refreshed in the background."""
+    if info.context.pending_embedder is not None:
+        info.context.pending_embedder.wake()
+
+
 def contact_id(value: str, field: str) -> UUID:
     return decode_id(value, "Contact", field=field)
 

@@ -7,7 +7,14 @@ import strawberry
 from graph_api.context import Info
 from graph_api.domain import contacts
 from graph_api.types.contact import Contact
-from graph_api.types.mutations.common import DeletePayload, UserError, contact_id, given, run
+from graph_api.types.mutations.common import (
+    DeletePayload,
+    UserError,
+    contact_id,
+    given,
+    profiles_changed,
+    run,
+)
 from graph_api.types.node import global_id
 
 PROFILE = {
@@ -60,14 +67,20 @@ def _payload(row: object | None, errors: list[UserError]) -> ContactPayload:
     return ContactPayload(contact=None if row is None else Contact.from_row(row), errors=errors)
 
 
+def _profile_payload(info: Info, row: object | None, errors: list[UserError]) -> ContactPayload:
+    if row is not None:
+        profiles_changed(info)
+    return _payload(row, errors)
+
+
 @strawberry.type
 class ContactMutations:
     @strawberry.mutation(description="Add a person to the network.")
     async def create_contact(self, info: Info, input: CreateContactInput) -> ContactPayload:
         fields = {column: getattr(input, attribute) for attribute, column in PROFILE.items()}
         fields["tags"] = fields["tags"] or []
-        return _payload(
-            *await run(info, lambda conn, actor: contacts.create_contact(conn, actor, fields))
+        return _profile_payload(
+            info, *await run(info, lambda conn, actor: contacts.create_contact(conn, actor, fields))
         )
 
     @strawberry.mutation(description="Change a contact's profile; only the fields sent change.")
@@ -77,13 +90,14 @@ class ContactMutations:
         fields = given(input, PROFILE)
         if "tags" in fields and fields["tags"] is None:
             fields["tags"] = []
-        return _payload(
+        return _profile_payload(
+            info,
             *await run(
                 info,
                 lambda conn, actor: contacts.update_contact(
                     conn, actor, contact_id(id, "id"), fields
                 ),
-            )
+            ),
         )
 
     @strawberry.mutation(
@@ -133,4 +147,4 @@ class ContactMutations:
                 conn, actor, contact_id(primary_id, "primaryId"), duplicates
             )
 
-        return _payload(*await run(info, merge))
+        return _profile_payload(info, *await run(info, merge))

@@ -7,7 +7,13 @@ import strawberry
 from graph_api.context import Info
 from graph_api.domain import interests
 from graph_api.types.interest import Interest
-from graph_api.types.mutations.common import DeletePayload, UserError, contact_id, run
+from graph_api.types.mutations.common import (
+    DeletePayload,
+    UserError,
+    contact_id,
+    profiles_changed,
+    run,
+)
 from graph_api.types.node import decode_id, global_id
 
 
@@ -43,6 +49,8 @@ class InterestMutations:
                 input.confidence,
             ),
         )
+        if not errors:
+            profiles_changed(info)
         return InterestPayload(
             interest=None if row is None else Interest.from_row(row), errors=errors
         )
@@ -55,6 +63,8 @@ class InterestMutations:
                 conn, actor, decode_id(id, "Interest", field="id")
             ),
         )
+        if not errors:
+            profiles_changed(info)
         return DeletePayload(
             deleted_id=None if deleted is None else global_id("Interest", deleted), errors=errors
         )

@@ -1,0 +1,126 @@
+"""Contact profiles by meaning: who someone is (name, role, company, place, bio, tags,
+interests) embedded as one text, for `searchContacts` and `Contact.similarContacts`.
+
+Profiles are embedded in the background, not in the writing request: a stale or
+missing profile (its text differs from the contact's current one) is picked up by
+the same task that embeds pending memories, and by `graph-api reembed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from graph_api.search.embeddings import EmbeddingProvider
+from loaders import columns
+
+# the profile text, computed by the database so staleness and embedding agree
+PROFILE_TEXT = """concat_ws('. ',
+        c.full_name,
+        nullif(concat_ws(' at ', c.job_title, c.company), ''),
+        c.location,
+        c.bio,
+        nullif(array_to_string(c.tags, ', '), ''),
+        (select 'Interests: ' || string_agg(i.topic, ', ' order by i.confidence desc, i.topic)
+           from interests i where i.user_id = c.user_id and i.contact_id = c.id))"""
+
+STALE_PROFILES = f"""-- stale_contact_profiles
+    select c.user_id, c.id, {PROFILE_TEXT} as profile_text
+      from contacts c
+      left join contact_profiles p on p.user_id = c.user_id and p.contact_id = c.id
+     where (p.contact_id is null or p.embedding_model <> $1 or p.profile_text <> {PROFILE_TEXT})
+       and (c.user_id, c.id) > ($2, $3)
+     order by c.user_id, c.id
+     limit $4"""
+
+COUNT_STALE_PROFILES = f"""-- stale_contact_profiles_count
+    select count(*)
+      from contacts c
+      left join contact_profiles p on p.user_id = c.user_id and p.contact_id = c.id
+     where p.contact_id is null or p.embedding_model <> $1 or p.profile_text <> {PROFILE_TEXT}"""
+
+# the contact may have been deleted since it was read: then nothing is stored
+STORE_PROFILE = """-- store_contact_profile
+    insert into contact_profiles (user_id, contact_id, profile_text, embedding, embedding_model)
+    select $1, $2, $3, $4, $5
+     where exists (select 1 from contacts where user_id = $1 and id = $2)
+    on conflict (user_id, contact_id) do update
+       set profile_text = excluded.profile_text, embedding = excluded.embedding,
+           embedding_model = excluded.embedding_model, embedded_at = now()"""
+
+SEARCH_CONTACTS = f"""-- search_contacts
+    select {columns.CONTACT}, 1 - (p.embedding <=> $2) as score
+      from contact_profiles p
+      join contacts c on c.user_id = p.user_id and c.id = p.contact_id
+     where p.user_id = $1 and c.archived_at is null
+     order by (p.embedding <=> $2) + 0, c.id
+     limit $3"""
+
+SIMILAR_CONTACTS = f"""-- similar_contacts
+    select {columns.CONTACT}, 1 - (p.embedding <=> source.embedding) as score
+      from contact_profiles source
+      join contact_profiles p on p.user_id = source.user_id and p.contact_id <> source.contact_id
+      join contacts c on c.user_id = p.user_id and c.id = p.contact_id
+     where source.user_id = $1 and source.contact_id = $2 and c.archived_at is null
+     order by (p.embedding <=> source.embedding) + 0, c.id
+     limit $3"""
+
+FIRST_KEY = (UUID(int=0), UUID(int=0))
+
+
+@dataclass(frozen=True)
+class ContactHit:
+    row: asyncpg.Record
+    score: float
+
+
+async def count_stale_profiles(pool: asyncpg.Pool, model: str) -> int:
+    count: int = await pool.fetchval(COUNT_STALE_PROFILES, model)
+    return count
+
+
+async def embed_profiles(
+    pool: asyncpg.Pool,
+    provider: EmbeddingProvider,
+    *,
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Embed every missing or stale profile; returns how many were stored."""
+    stored = 0
+    after = FIRST_KEY
+    while True:
+        rows = await pool.fetch(STALE_PROFILES, provider.model, *after, batch_size)
+        if not rows:
+            return stored
+        vectors = await provider.embed([row["profile_text"] for row in rows])
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.executemany(
+                STORE_PROFILE,
+                [
+                    (row["user_id"], row["id"], row["profile_text"], vector, provider.model)
+                    for row, vector in zip(rows, vectors, strict=True)
+                ],
+            )
+        stored += len(rows)
+        after = (rows[-1]["user_id"], rows[-1]["id"])
+        if progress is not None:
+            progress(len(rows))
+
+
+async def search_contacts(
+    pool: asyncpg.Pool, user_id: UUID, vector: list[float], limit: int
+) -> list[ContactHit]:
+    """Contacts whose profile is nearest in meaning (an exact scan of the user's)."""
+    rows = await pool.fetch(SEARCH_CONTACTS, user_id, vector, limit)
+    return [ContactHit(row, row["score"]) for row in rows]
+
+
+async def similar_contacts(
+    pool: asyncpg.Pool, user_id: UUID, contact_id: UUID, limit: int
+) -> list[ContactHit]:
+    rows = await pool.fetch(SIMILAR_CONTACTS, user_id, contact_id, limit)
+    return [ContactHit(row, row["score"]) for row in rows]
