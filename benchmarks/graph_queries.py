@@ -37,6 +37,7 @@ from graph_api.db.pool import create_pool, drop_database, ensure_database, with_
 from graph_api.demo import today
 from graph_api.graph.load import load_facts
 from graph_api.graph.network import Network
+from graph_api.search.embeddings import EmbeddingSettings
 from graph_api.seed import seed_network
 from graph_api.settings import Settings
 from graph_api.types.node import global_id
@@ -60,7 +61,13 @@ async def bench_size(server_url: str, contacts: int, requests: int) -> list[str]
     url = with_database(server_url, name)
     rows: list[str] = []
     try:
-        settings = Settings(database_url=url, pool_max_size=4, statement_timeout_ms=120_000)
+        # no embedding provider: background embedding would share the cores with the timing
+        settings = Settings(
+            database_url=url,
+            pool_max_size=4,
+            statement_timeout_ms=120_000,
+            embeddings=EmbeddingSettings(provider="none"),
+        )
         await apply_migrations(url, settings)
         conn = await asyncpg.connect(url)
         user = await accounts.create_user(conn, "bench@example.com", None)

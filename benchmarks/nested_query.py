@@ -30,6 +30,7 @@ from graph_api.app import apply_migrations, create_app
 from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.db.pool import drop_database, ensure_database, with_database
 from graph_api.demo import today
+from graph_api.search.embeddings import EmbeddingSettings
 from graph_api.seed import seed_network
 from graph_api.settings import Settings
 
@@ -75,7 +76,16 @@ async def run(contacts: int, requests: int, server_url: str) -> None:
             + report.participants + report.interests + report.memories
         )  # fmt: skip
 
-        app = create_app(Settings(database_url=url, log_statements=True, pool_max_size=4))
+        # no embedding provider: embedding the seeded memories in the background would
+        # share the two cores with the requests being timed
+        app = create_app(
+            Settings(
+                database_url=url,
+                log_statements=True,
+                pool_max_size=4,
+                embeddings=EmbeddingSettings(provider="none"),
+            )
+        )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -239,6 +239,13 @@ class Network:
         self._stats: _Lazy[Stats] = _Lazy()
         self._tie_scores: _Lazy[tuple[list[UUID], list[float]]] = _Lazy()
 
+    def __del__(self) -> None:
+        # networkx caches views that point back at their graph (`edges`, `degree`): a
+        # reference cycle. Breaking it lets refcounting free the graph at once, which
+        # matters because the cache freezes graphs out of the cyclic collector's sight.
+        for cached in ("edges", "degree"):
+            self.graph.__dict__.pop(cached, None)
+
     @classmethod
     def build(cls, facts: NetworkFacts, params: StrengthParams) -> Network:
         if facts.now.tzinfo is None:
