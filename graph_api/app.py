@@ -26,7 +26,7 @@ from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.db.errors import CONNECTION_ERRORS
 from graph_api.db.migrations import load_migrations, migrate
 from graph_api.db.pool import connect, create_pool, ensure_database
-from graph_api.error_codes import with_codes
+from graph_api.error_codes import INTERNAL_MESSAGE, with_codes
 from graph_api.errors import ServiceUnavailable, Unauthenticated
 from graph_api.graph.cache import CHANNEL as GRAPH_CHANGED
 from graph_api.graph.cache import GraphCache
@@ -211,9 +211,17 @@ async def graph_export(request: web.Request) -> web.Response:
         return _error(
             503 if isinstance(failure, ServiceUnavailable) else 401, failure.code, failure.message
         )
-    network = await request.app[GRAPHS].get(viewer.id)
-    labels = await contact_labels(pool, viewer.id)
-    body = await asyncio.to_thread(export_graph, network, labels, fmt)
+    try:
+        network = await request.app[GRAPHS].get(viewer.id)
+        labels = await contact_labels(pool, viewer.id)
+        body = await asyncio.to_thread(export_graph, network, labels, fmt)
+    except CONNECTION_ERRORS:
+        return _error(503, "SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly")
+    except Exception:
+        logger.exception("graph export failed (request %s)", request[REQUEST_ID])
+        return _error(
+            500, "INTERNAL_SERVER_ERROR", INTERNAL_MESSAGE, request_id=request[REQUEST_ID]
+        )
     return web.Response(
         body=body,
         content_type=EXPORT_FORMATS[fmt],
@@ -221,10 +229,14 @@ async def graph_export(request: web.Request) -> web.Response:
     )
 
 
-def _error(status: int, code: str, message: str, field: str | None = None) -> web.Response:
+def _error(
+    status: int, code: str, message: str, field: str | None = None, request_id: str | None = None
+) -> web.Response:
     error: dict[str, object] = {"code": code, "message": message}
     if field is not None:
         error["field"] = field
+    if request_id is not None:
+        error["requestId"] = request_id
     return web.json_response({"error": error}, status=status, dumps=_dumps)
 
 

@@ -51,6 +51,12 @@ class Context:
     def user_id(self) -> UUID:
         return self.user.id
 
+    def after_write(self) -> None:
+        """A mutation committed: later fields of the operation read afresh (a new
+        graph version, rows that changed), never what this request cached before."""
+        self._network = None
+        self.loaders = Loaders(pool=self.pool, user_id=self.loaders.user_id, graph=self.graph)
+
     async def graph(self) -> Network:
         """The user's graph at its current version (checked once per request)."""
         if self._network is None:

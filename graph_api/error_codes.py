@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from graphql import GraphQLError
 
 from graph_api.db.errors import CONNECTION_ERRORS
@@ -49,6 +50,10 @@ def _with_code(error: GraphQLError, request_id: str | None) -> GraphQLError:
         # suggestions would tell a stranger the schema even with introspection off
         message = error.message.split(" Did you mean", 1)[0]
         return _rebuild(error, message, {"code": "BAD_USER_INPUT"})
+    if isinstance(original, asyncpg.DataError):
+        # a value the database refused (malformed or out of range): the client's input
+        logger.warning("database refused a value (request %s): %s", request_id, original)
+        return _rebuild(error, "A value is malformed or out of range.", {"code": "BAD_USER_INPUT"})
     logger.error(
         "unexpected error (request %s) at %s",
         request_id,

@@ -31,12 +31,18 @@ from graph_api.pagination import MAX_PAGE_SIZE
 MAX_DEPTH = 20
 MAX_ALIASES = 50
 MAX_COST = 50_000
-# the page size a connection uses when `first`/`last` is not given
-DEFAULT_PAGE_SIZES = {"contacts": 20, "interactions": 20}
+# the page size a list uses when `first`/`last` is not given
+DEFAULT_PAGE_SIZES = {
+    "contacts": 20, "interactions": 20, "mutualConnections": 50, "members": 50,
+    "similarContacts": 5, "related": 5, "searchMemories": 10, "searchContacts": 10,
+    "keyConnectors": 10, "goingCold": 10, "suggestedConnections": 10, "introductionPaths": 3,
+}  # fmt: skip
 NESTED_PAGE_SIZE = 10
-PAGINATED = {"contacts", "interactions", "interests", "memories", "connections"}
-# lists without pagination arguments, by their size caps
-BOUNDED_LISTS = {"participants": 50, "sourceInteractions": 100, "nodes": 100}
+PAGINATED = {"interests", "memories", "connections", *DEFAULT_PAGE_SIZES}
+# the largest `first` each accepts, where above the common page size
+MAX_SIZES = {"members": 1000}
+# lists without size arguments, by their caps (communities: an estimate, one per group)
+BOUNDED_LISTS = {"participants": 50, "sourceInteractions": 100, "nodes": 100, "communities": 100}
 
 
 @dataclass
@@ -97,10 +103,11 @@ def _fan_out(field: FieldNode, variables: Mapping[str, Any]) -> int:
         return 1
     sizes = [_int_argument(field, arg, variables) for arg in ("first", "last")]
     given = [size for size in sizes if size is not None]
+    cap = MAX_SIZES.get(name, MAX_PAGE_SIZE)
     if given:
-        return max(1, min(max(given), MAX_PAGE_SIZE))
+        return max(1, min(max(given), cap))
     if any(arg.name.value in {"first", "last"} for arg in field.arguments or ()):
-        return MAX_PAGE_SIZE  # given, but not as a number we can read: assume the worst
+        return cap  # given, but not as a number we can read: assume the worst
     return DEFAULT_PAGE_SIZES.get(name, NESTED_PAGE_SIZE)
 
 

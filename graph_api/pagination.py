@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -56,6 +57,34 @@ class Page:
     # known for nested pages (a window count in the same statement); top-level
     # connections count lazily, only when `totalCount` is asked for
     total_count: int | None = None
+
+
+# cursor values, checked strictly: a cursor is client input
+def text_key(value: object) -> str:
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("not a text key")
+    return value
+
+
+def uuid_key(value: object) -> UUID:
+    if not isinstance(value, str):
+        raise ValueError("not a uuid key")
+    return UUID(value)
+
+
+def float_key(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError("not a number key")
+    return float(value)
+
+
+def time_key(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("not a time key")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)  # OverflowError at the ends of the calendar
+    return moment
 
 
 def page_request(
@@ -105,7 +134,7 @@ def decode_cursor(keyset: Keyset, cursor: str, field: str) -> tuple[CursorValue,
             None if value is None else kind(value)
             for kind, value in zip(keyset.kinds, plain[1:], strict=True)
         )
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError, AttributeError):
         raise invalid from None
 
 

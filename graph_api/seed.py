@@ -1185,6 +1185,9 @@ INFER_SEEDED_TIES = """-- infer_seeded_ties
             on p2.user_id = p1.user_id and p2.interaction_id = p1.interaction_id
            and p1.contact_id < p2.contact_id
          where p1.user_id = $1 and p1.interaction_id = any($2::uuid[])
+       -- a crowd (an all-hands, a webinar) says little about who knows whom
+       and (select count(*) from interaction_participants crowd
+             where crowd.user_id = p1.user_id and crowd.interaction_id = p1.interaction_id) <= 20
         on conflict (user_id, contact_a_id, contact_b_id) do nothing
         returning 1
     )

@@ -10,14 +10,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from graph_api.graph.network import Network
-from graph_api.pagination import Keyset, Page, PageRequest, make_nested_page, nested_page_sql
+from graph_api.pagination import (
+    Keyset,
+    Page,
+    PageRequest,
+    float_key,
+    make_nested_page,
+    nested_page_sql,
+    time_key,
+    uuid_key,
+)
 from loaders import columns
 
 
@@ -37,15 +45,17 @@ class NestedSpec:
     keyset: Keyset
 
 
-INTERESTS_KEYSET = Keyset("confidence", ("i.confidence", "i.id"), (float, UUID), descending=True)
-MEMORIES_KEYSET = Keyset(
-    "newest", ("m.created_at", "m.id"), (datetime.fromisoformat, UUID), descending=True
+INTERESTS_KEYSET = Keyset(
+    "confidence", ("i.confidence", "i.id"), (float_key, uuid_key), descending=True
 )
+MEMORIES_KEYSET = Keyset("newest", ("m.created_at", "m.id"), (time_key, uuid_key), descending=True)
 INTERACTIONS_KEYSET = Keyset(
-    "recent", ("n.occurred_at", "n.id"), (datetime.fromisoformat, UUID), descending=True
+    "recent", ("n.occurred_at", "n.id"), (time_key, uuid_key), descending=True
 )
 # `st` holds the computed strength of each edge at the parents, from the graph
-CONNECTIONS_KEYSET = Keyset("strength", ("st.strength", "r.id"), (float, UUID), descending=True)
+CONNECTIONS_KEYSET = Keyset(
+    "strength", ("st.strength", "r.id"), (float_key, uuid_key), descending=True
+)
 
 CONTACT_INTERESTS = NestedSpec(
     name="contact_interests_page",

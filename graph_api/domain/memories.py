@@ -172,6 +172,11 @@ async def create_memory(
     return row
 
 
+def _same_text(text: tuple[str | None, str]) -> tuple[str, str]:
+    title, content = text
+    return ((title or "").strip(), content.strip())
+
+
 async def update_memory(
     conn: asyncpg.Connection,
     actor: Actor,
@@ -179,8 +184,11 @@ async def update_memory(
     fields: dict[str, Any],
     embedding: list[float] | None = None,
     embedding_model: str | None = None,
+    embedded_text: tuple[str | None, str] | None = None,
 ) -> Record:
-    """`embedding`, when given, is the vector of the new title + content."""
+    """`embedding`, when given, is the vector of `embedded_text` (title, content); it is
+    stored only if that is still the memory's text once the row is locked (an edit in
+    between would make it wrong: the memory is left pending instead)."""
     values = {name: _validate_field(name, value) for name, value in fields.items()}
     async with conn.transaction():
         before = await conn.fetchrow(LOCK_MEMORY, actor.user_id, memory_id)
@@ -190,6 +198,10 @@ async def update_memory(
             await _check_contact(conn, actor, values["contact_id"])
         after = {name: before[name] for name in AUDITED_COLUMNS} | values
         text_changed = any(after[name] != before[name] for name in ("title", "content"))
+        if embedded_text is not None and _same_text(embedded_text) != _same_text(
+            (after["title"], after["content"])
+        ):
+            embedding = None
         row = await conn.fetchrow(
             UPDATE_MEMORY,
             actor.user_id,

@@ -7,7 +7,6 @@ present; values always travel as parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,34 +16,42 @@ from graph_api.pagination import (
     Keyset,
     Page,
     PageRequest,
+    float_key,
     keyset_condition,
     keyset_order,
     make_page,
     row_keys,
     sort_keys,
+    text_key,
+    time_key,
+    uuid_key,
 )
 from loaders import columns
 
 ORDERS: dict[str, Keyset] = {
-    "NAME_ASC": Keyset("name", ("lower(c.full_name)", "c.id"), (str, UUID)),
-    "NAME_DESC": Keyset("name_desc", ("lower(c.full_name)", "c.id"), (str, UUID), descending=True),
+    "NAME_ASC": Keyset("name", ("lower(c.full_name)", "c.id"), (text_key, uuid_key)),
+    "NAME_DESC": Keyset(
+        "name_desc", ("lower(c.full_name)", "c.id"), (text_key, uuid_key), descending=True
+    ),
     # never-contacted people sort last: -infinity stands in for null
     "LAST_INTERACTION_DESC": Keyset(
         "last_interaction",
         ("coalesce(c.last_interaction_at, '-infinity'::timestamptz)", "c.id"),
-        (datetime.fromisoformat, UUID),
+        (time_key, uuid_key),
         descending=True,
     ),
-    "CREATED_ASC": Keyset("created", ("c.created_at", "c.id"), (datetime.fromisoformat, UUID)),
+    "CREATED_ASC": Keyset("created", ("c.created_at", "c.id"), (time_key, uuid_key)),
     "CREATED_DESC": Keyset(
-        "created_desc", ("c.created_at", "c.id"), (datetime.fromisoformat, UUID), descending=True
+        "created_desc", ("c.created_at", "c.id"), (time_key, uuid_key), descending=True
     ),
     # `st` holds the user's tie score per contact, from the graph
-    "STRENGTH_DESC": Keyset("strength", ("st.score", "c.id"), (float, UUID), descending=True),
+    "STRENGTH_DESC": Keyset(
+        "strength", ("coalesce(st.score, 0)", "c.id"), (float_key, uuid_key), descending=True
+    ),
 }
 
 # the tie scores as parameters: ($2, $3) = (contact ids, scores)
-STRENGTH_JOIN = "join unnest($2::uuid[], $3::float8[]) as st(id, score) on st.id = c.id"
+STRENGTH_JOIN = "left join unnest($2::uuid[], $3::float8[]) as st(id, score) on st.id = c.id"
 
 
 def needs_strength(filters: ContactFilter, order: str) -> bool:
@@ -82,7 +89,7 @@ def _where(filters: ContactFilter, args: list[Any]) -> str:
     if filters.tags:
         conditions.append(f"c.tags @> {param(list(filters.tags))}::text[]")
     if filters.min_strength is not None:
-        conditions.append(f"st.score >= {param(filters.min_strength)}")
+        conditions.append(f"coalesce(st.score, 0) >= {param(filters.min_strength)}")
     if filters.interest_topic:
         conditions.append(
             "exists (select 1 from interests i where i.user_id = c.user_id"

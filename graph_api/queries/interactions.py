@@ -18,12 +18,12 @@ from graph_api.pagination import (
     make_page,
     row_keys,
     sort_keys,
+    time_key,
+    uuid_key,
 )
 from loaders import columns
 
-RECENT = Keyset(
-    "recent", ("n.occurred_at", "n.id"), (datetime.fromisoformat, UUID), descending=True
-)
+RECENT = Keyset("recent", ("n.occurred_at", "n.id"), (time_key, uuid_key), descending=True)
 
 
 @dataclass(frozen=True)

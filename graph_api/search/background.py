@@ -44,17 +44,22 @@ class PendingEmbedder:
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._retry_seconds)
             self._wake.clear()
+            # each on its own: a failure in one leaves the other to run
             try:
                 done = await reembed(self._pool, self._provider, pending_only=True)
                 self.embedded += done
-                self.profiles += await embed_profiles(self._pool, self._provider)
-            except EmbeddingError as error:
-                logger.warning("pending embeddings stay pending: %s", error)
-            except Exception:
-                logger.exception("embedding pending memories or profiles failed")
-            else:
                 if done:
                     logger.info("embedded %d pending memories", done)
+            except EmbeddingError as error:
+                logger.warning("pending memories stay pending: %s", error)
+            except Exception:
+                logger.exception("embedding pending memories failed")
+            try:
+                self.profiles += await embed_profiles(self._pool, self._provider)
+            except EmbeddingError as error:
+                logger.warning("contact profiles stay stale: %s", error)
+            except Exception:
+                logger.exception("embedding contact profiles failed")
 
     async def stop(self) -> None:
         if self._task is not None:

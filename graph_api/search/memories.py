@@ -23,7 +23,7 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.pagination import Keyset
+from graph_api.pagination import Keyset, float_key, uuid_key
 from loaders import columns
 
 RRF_K = 60
@@ -36,7 +36,7 @@ MAX_SCAN_TUPLES = 100_000
 TENANT_SIZE_TTL_SECONDS = 60.0
 _tenant_sizes: dict[UUID, tuple[float, int]] = {}
 
-CURSOR = Keyset("search", ("score", "id"), (float, UUID), descending=True)
+CURSOR = Keyset("search", ("score", "id"), (float_key, uuid_key), descending=True)
 
 COUNT_EMBEDDED = """-- memories_embedded_count
     select count(*) from (

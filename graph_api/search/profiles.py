@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 
 from graph_api.search.embeddings import EmbeddingProvider
+from graph_api.search.reembed import embed_rows
 from loaders import columns
 
 # the profile text, computed by the database so staleness and embedding agree
@@ -96,16 +97,17 @@ async def embed_profiles(
         rows = await pool.fetch(STALE_PROFILES, provider.model, *after, batch_size)
         if not rows:
             return stored
-        vectors = await provider.embed([row["profile_text"] for row in rows])
+        vectors = await embed_rows(provider, [row["profile_text"] for row in rows])
         async with pool.acquire() as conn, conn.transaction():
             await conn.executemany(
                 STORE_PROFILE,
                 [
                     (row["user_id"], row["id"], row["profile_text"], vector, provider.model)
                     for row, vector in zip(rows, vectors, strict=True)
+                    if vector is not None
                 ],
             )
-        stored += len(rows)
+        stored += sum(vector is not None for vector in vectors)
         after = (rows[-1]["user_id"], rows[-1]["id"])
         if progress is not None:
             progress(len(rows))

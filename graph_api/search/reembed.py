@@ -14,7 +14,7 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.search.embeddings import EmbeddingProvider
+from graph_api.search.embeddings import EmbeddingError, EmbeddingProvider
 from graph_api.search.memories import memory_text
 
 logger = logging.getLogger("graph_api.search")
@@ -51,6 +51,32 @@ STORE_EMBEDDING = """-- store_memory_embedding
 FIRST_KEY = (UUID(int=0), UUID(int=0))
 
 
+async def embed_rows(provider: EmbeddingProvider, texts: list[str]) -> list[list[float] | None]:
+    """Vectors for a batch; when the batch fails, text by text, so one text the
+    provider refuses (too long, say) stays pending without holding up the rest.
+    When no text at all succeeds the provider itself is failing: the error propagates."""
+    try:
+        return list(await provider.embed(texts))
+    except EmbeddingError:
+        if len(texts) == 1:
+            raise
+    vectors: list[list[float] | None] = []
+    for text in texts:
+        try:
+            [vector] = await provider.embed([text])
+        except EmbeddingError:
+            if all(v is None for v in vectors):
+                raise
+            vectors.append(None)
+        else:
+            vectors.append(vector)
+    refused = sum(v is None for v in vectors)
+    logger.warning(
+        "the embedding provider refused %d of %d texts; they stay pending", refused, len(texts)
+    )
+    return vectors
+
+
 async def count_to_embed(pool: asyncpg.Pool, model: str) -> int:
     count: int = await pool.fetchval(COUNT_TO_EMBED, model)
     return count
@@ -73,23 +99,17 @@ async def reembed(
         rows = await pool.fetch(statement, provider.model, *after, batch_size)
         if not rows:
             return stored
-        vectors = await provider.embed([memory_text(row["title"], row["content"]) for row in rows])
+        vectors = await embed_rows(provider, [memory_text(r["title"], r["content"]) for r in rows])
         async with pool.acquire() as conn, conn.transaction():
             await conn.executemany(
                 STORE_EMBEDDING,
                 [
-                    (
-                        row["user_id"],
-                        row["id"],
-                        vector,
-                        provider.model,
-                        row["title"],
-                        row["content"],
-                    )
-                    for row, vector in zip(rows, vectors, strict=True)
+                    (r["user_id"], r["id"], vector, provider.model, r["title"], r["content"])
+                    for r, vector in zip(rows, vectors, strict=True)
+                    if vector is not None
                 ],
             )
-        stored += len(rows)
+        stored += sum(vector is not None for vector in vectors)
         after = (rows[-1]["user_id"], rows[-1]["id"])
         if progress is not None:
             progress(len(rows))

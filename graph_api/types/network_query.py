@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from graph_api.queries import contacts as contact_queries
 from graph_api.queries import interactions as interaction_queries
 from graph_api.types.contact import Contact
 from graph_api.types.enums import ContactOrder, InteractionType
+from graph_api.types.inputs import check_moment, check_text
 from graph_api.types.interaction import Interaction
 from graph_api.types.interest import Interest
 from graph_api.types.memory import Memory
@@ -51,25 +53,20 @@ class ContactFilter:
     )
 
     def to_domain(self) -> contact_queries.ContactFilter:
-        for name, value in (
-            ("search", self.search),
-            ("company", self.company),
-            ("interestTopic", self.interest_topic),
-        ):
-            if value is not None and len(value) > MAX_FILTER_TEXT:
-                raise InvalidInput(
-                    f"`{name}` is longer than {MAX_FILTER_TEXT} characters", field=f"filter.{name}"
-                )
         if self.min_strength is not None and not (0 <= self.min_strength <= 1):
             raise InvalidInput("`minStrength` must be between 0 and 1", field="filter.minStrength")
-        tags = tuple(tag.strip().lower() for tag in self.tags or ())
+        tags = tuple(
+            tag.lower()
+            for tag in (check_text(t, "filter.tags", MAX_FILTER_TEXT) for t in self.tags or ())
+            if tag
+        )
         if len(tags) > MAX_FILTER_ITEMS:
             raise InvalidInput(f"at most {MAX_FILTER_ITEMS} tags", field="filter.tags")
         return contact_queries.ContactFilter(
-            search=(self.search or "").strip() or None,
-            company=(self.company or "").strip() or None,
+            search=check_text(self.search, "filter.search", MAX_FILTER_TEXT),
+            company=check_text(self.company, "filter.company", MAX_FILTER_TEXT),
             tags=tags,
-            interest_topic=(self.interest_topic or "").strip() or None,
+            interest_topic=check_text(self.interest_topic, "filter.interestTopic", MAX_FILTER_TEXT),
             include_archived=self.include_archived,
             min_strength=self.min_strength,
         )
@@ -88,17 +85,11 @@ class InteractionFilter:
         ids = self.contact_ids or []
         if len(ids) > MAX_FILTER_ITEMS:
             raise InvalidInput(f"at most {MAX_FILTER_ITEMS} contact ids", field="filter.contactIds")
-        for name, moment in (
-            ("occurredAfter", self.occurred_after),
-            ("occurredBefore", self.occurred_before),
-        ):
-            if moment is not None and moment.tzinfo is None:
-                raise InvalidInput(f"`{name}` needs a time zone offset", field=f"filter.{name}")
         return interaction_queries.InteractionFilter(
             contact_ids=tuple(decode_id(i, "Contact", field="filter.contactIds") for i in ids),
             types=tuple(t.value for t in self.types or ()),
-            occurred_after=self.occurred_after,
-            occurred_before=self.occurred_before,
+            occurred_after=check_moment(self.occurred_after, "filter.occurredAfter"),
+            occurred_before=check_moment(self.occurred_before, "filter.occurredBefore"),
         )
 
 
@@ -184,13 +175,15 @@ class NetworkQuery:
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise InvalidInput(f"at most {MAX_NODES} ids", field="ids")
-        results: list[Any] = []
-        for node_id in ids:
-            try:
-                results.append(await resolve_node(info, node_id))
-            except NotFound as error:
-                results.append(error)  # graphql-core reports it at this list index
-        return results
+        # gathered, so the loaders batch: one statement per type, not one per ID
+        found: list[Any] = await asyncio.gather(
+            *(resolve_node(info, node_id) for node_id in ids), return_exceptions=True
+        )
+        for result in found:
+            if isinstance(result, BaseException) and not isinstance(result, NotFound):
+                raise result
+        # a NotFound stays in its place: graphql-core reports it at that list index
+        return found
 
     @strawberry.field(
         description="A contact by ID. Unknown, malformed or other users' IDs: null with a NOT_FOUND error."

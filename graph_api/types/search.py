@@ -17,6 +17,7 @@ from graph_api.search import profiles
 from graph_api.search.embeddings import EmbeddingError
 from graph_api.types.contact import Contact
 from graph_api.types.enums import MemoryType
+from graph_api.types.inputs import check_moment, check_text
 from graph_api.types.memory import Memory
 from graph_api.types.node import decode_id
 from graph_api.types.pages import PageInfo
@@ -101,21 +102,19 @@ async def to_domain_filter(info: Info, given: MemoryFilter | None) -> search.Mem
         graph_service.check_contact(network, centre, "filter.aroundContact.id")
         nearby = set(network.within_hops(centre, around.hops))
         contact_ids = nearby if contact_ids is None else contact_ids & nearby
-    for name, moment in (
-        ("createdAfter", given.created_after),
-        ("createdBefore", given.created_before),
-    ):
-        if moment is not None and moment.tzinfo is None:
-            raise InvalidInput(f"`{name}` needs a time zone offset", field=f"filter.{name}")
-    tags = tuple(tag.strip().lower() for tag in given.tags or ())
+    tags = tuple(
+        tag.lower()
+        for tag in (check_text(t, "filter.tags", MAX_QUERY_LENGTH) for t in given.tags or ())
+        if tag
+    )
     if len(tags) > MAX_FILTER_ITEMS:
         raise InvalidInput(f"at most {MAX_FILTER_ITEMS} tags", field="filter.tags")
     return search.MemoryFilter(
         contact_ids=None if contact_ids is None else tuple(sorted(contact_ids)),
         types=tuple(t.value for t in given.types or ()),
         tags=tags,
-        created_after=given.created_after,
-        created_before=given.created_before,
+        created_after=check_moment(given.created_after, "filter.createdAfter"),
+        created_before=check_moment(given.created_before, "filter.createdBefore"),
     )
 
 
@@ -146,13 +145,9 @@ class SearchQuery:
         self, info: Info, query: str, first: int = 10
     ) -> list[ContactSearchHit]:
         user_id = info.context.user_id
-        text = query.strip()
-        if not text:
+        text = check_text(query, "query", MAX_QUERY_LENGTH)
+        if text is None:
             raise InvalidInput("`query` must not be empty", field="query")
-        if len(text) > MAX_QUERY_LENGTH:
-            raise InvalidInput(
-                f"`query` is longer than {MAX_QUERY_LENGTH} characters", field="query"
-            )
         if not 1 <= first <= MAX_CONTACT_HITS:
             raise InvalidInput(f"`first` must be between 1 and {MAX_CONTACT_HITS}", field="first")
         vector = await embed_query(info, text)
@@ -176,13 +171,9 @@ class SearchQuery:
         filter: MemoryFilter | None = None,
     ) -> MemorySearchConnection:
         user_id = info.context.user_id
-        text = query.strip()
-        if not text:
+        text = check_text(query, "query", MAX_QUERY_LENGTH)
+        if text is None:
             raise InvalidInput("`query` must not be empty", field="query")
-        if len(text) > MAX_QUERY_LENGTH:
-            raise InvalidInput(
-                f"`query` is longer than {MAX_QUERY_LENGTH} characters", field="query"
-            )
         if not 1 <= first <= MAX_PAGE_SIZE:
             raise InvalidInput(f"`first` must be between 1 and {MAX_PAGE_SIZE}", field="first")
         position = decode_cursor(search.CURSOR, after, "after") if after else None

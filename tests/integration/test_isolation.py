@@ -31,7 +31,10 @@ async def fingerprint(pool: asyncpg.Pool, user_id: Any) -> dict[str, str]:
     for table in (*TABLES, "audit_log"):
         # table names come from the constant above, never from input
         digests[table] = await pool.fetchval(
-            f"select md5(coalesce(string_agg(t::text, ',' order by t::text), '')) from {table} t where user_id = $1",
+            # embedding columns excepted: the background embedder may embed the seeded
+            # (pending) memories meanwhile, which is not a change anyone made
+            f"select md5(coalesce(string_agg(r::text, ',' order by r::text), '')) from"
+            f" (select to_jsonb(t) - 'embedding' - 'embedding_model' as r from {table} t where user_id = $1) rows",
             user_id,
         )
     return digests

@@ -50,6 +50,7 @@ async def run(
             result = await action(conn, actor)
     except DomainError as error:
         return None, [UserError.from_error(error)]
+    info.context.after_write()
     return result, []
 
 

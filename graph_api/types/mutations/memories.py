@@ -69,23 +69,24 @@ def _after_write(info: Info, row: Any, errors: list[UserError]) -> MemoryPayload
 
 async def _embed_update(
     info: Info, id: str, input: UpdateMemoryInput
-) -> tuple[list[float] | None, str | None]:
+) -> tuple[list[float] | None, str | None, tuple[str | None, str] | None]:
     """The new title + content's embedding when the text changes (None: pending)."""
     if input.content is strawberry.UNSET and input.title is strawberry.UNSET:
-        return None, None
+        return None, None, None
     parsed = parse_global_id(id)
     if parsed is None or parsed[0] != "Memory":
-        return None, None  # the mutation answers NOT_FOUND
+        return None, None, None  # the mutation answers NOT_FOUND
     current = await info.context.loaders.memories.load(parsed[1])
     if current is None:
-        return None, None
+        return None, None, None
     title = current["title"] if input.title is strawberry.UNSET else input.title
     content = (
         current["content"]
         if input.content is strawberry.UNSET or input.content is None
         else input.content
     )
-    return await embed_for_write(info.context.embedder, title, content)
+    vector, model = await embed_for_write(info.context.embedder, title, content)
+    return vector, model, (title, content)
 
 
 @strawberry.type
@@ -134,7 +135,7 @@ class MemoryMutations:
     async def update_memory(
         self, info: Info, id: strawberry.ID, input: UpdateMemoryInput
     ) -> MemoryPayload:
-        embedding, model = await _embed_update(info, id, input)
+        embedding, model, embedded_text = await _embed_update(info, id, input)
 
         async def update(conn, actor):  # type: ignore[no-untyped-def]
             fields: dict[str, object] = {}
@@ -149,7 +150,13 @@ class MemoryMutations:
                     None if input.contact_id is None else contact_id(input.contact_id, "contactId")
                 )
             return await memories.update_memory(
-                conn, actor, decode_id(id, "Memory", field="id"), fields, embedding, model
+                conn,
+                actor,
+                decode_id(id, "Memory", field="id"),
+                fields,
+                embedding,
+                model,
+                embedded_text,
             )
 
         return _after_write(info, *await run(info, update))
