@@ -29,6 +29,7 @@ from graph_api.graph.strength import StrengthParams
 logger = logging.getLogger("graph_api.graph")
 
 CHANNEL = "graph_changed"
+REFRESH_DEBOUNCE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class GraphCache:
         self._entries: OrderedDict[UUID, Entry] = OrderedDict()
         self._builds: dict[tuple[UUID, int, date], asyncio.Task[Entry]] = {}
         self._background: set[asyncio.Task[object]] = set()
+        self._refreshing: set[UUID] = set()
         self.builds = 0  # how many graphs this process has built (tests and metrics)
 
     async def get(self, user_id: UUID) -> Network:
@@ -105,13 +107,17 @@ class GraphCache:
             user_id = UUID(payload)
         except ValueError:
             return
-        if user_id in self._entries:
+        if user_id in self._entries and user_id not in self._refreshing:
+            self._refreshing.add(user_id)
             task = asyncio.get_running_loop().create_task(self._refresh(user_id))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 
     async def _refresh(self, user_id: UUID) -> None:
         try:
+            # a burst of writes (an import, a merge) settles into one rebuild
+            await asyncio.sleep(REFRESH_DEBOUNCE_SECONDS)
+            self._refreshing.discard(user_id)  # a write from now on schedules another
             await self.get(user_id)
         except Exception:  # a failed warm-up only costs the next read a build
             logger.warning("background graph rebuild failed for a user", exc_info=True)
