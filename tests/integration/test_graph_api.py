@@ -337,3 +337,45 @@ async def test_a_write_in_one_process_refreshes_the_others(
     assert other_cache.builds == builds + 1
     assert await stats(other) == 14
     assert other_cache.builds == builds + 1, "the warm rebuild served the read"
+
+
+WRITES = {
+    "createContact": 'mutation { createContact(input: {fullName: "Zed"}) { errors { code } } }',
+    "updateContact": 'mutation($a: ID!) { updateContact(id: $a, input: {company: "Initech"}) { errors { code } } }',
+    "archiveContact": "mutation($a: ID!) { archiveContact(id: $a) { errors { code } } }",
+    "deleteContact": "mutation($a: ID!) { deleteContact(id: $a) { errors { code } } }",
+    "mergeContacts": "mutation($a: ID!, $b: ID!) { mergeContacts(primaryId: $a, duplicateIds: [$b]) { errors { code } } }",
+    "createRelationship": "mutation($a: ID!, $h: ID!) { createRelationship(input: {contactAId: $a, contactBId: $h}) { errors { code } } }",
+    "updateRelationship": "mutation($r: ID!) { updateRelationship(id: $r, input: {strength: 0.1}) { errors { code } } }",
+    "deleteRelationship": "mutation($r: ID!) { deleteRelationship(id: $r) { errors { code } } }",
+    "logInteraction": 'mutation($a: ID!) { logInteraction(input: {participantIds: [$a], type: CALL, occurredAt: "2026-01-01T00:00:00Z"}) { errors { code } } }',
+    "addInterest": 'mutation($a: ID!) { addInterest(input: {contactId: $a, category: "x", topic: "y"}) { errors { code } } }',
+}
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+async def test_every_kind_of_write_invalidates_the_cached_graph(
+    net: Net, client: TestClient[Any, Any], write: str
+) -> None:
+    await two_cliques(net)
+    cache = client.app[GRAPHS]
+    read = "{ networkStats { contacts relationships averageStrength } contact: contacts(first: 1) { edges { node { strength { score } } } } }"
+    before = await net.run(read)
+    builds = cache.builds
+    relationship = await net.run(
+        "query($a: ID!) { contact(id: $a) { connections(first: 1) { edges { relationship { id } } } } }",
+        {"a": net.ids["Ada"]},
+    )
+    variables = {
+        "a": net.ids["Ada"],
+        "b": net.ids["Bo"],
+        "h": net.ids["Hal"],
+        "r": relationship["contact"]["connections"]["edges"][0]["relationship"]["id"],
+    }
+    query = WRITES[write]
+    data = await net.run(query, {k: v for k, v in variables.items() if f"${k}" in query})
+    assert next(iter(data.values()))["errors"] == []
+    after = await net.run(read)
+    assert cache.builds == builds + 1, "the write did not invalidate the cached graph"
+    if write not in {"updateContact", "addInterest"}:  # these change no number read here
+        assert after != before, "the read after the write answered from the old graph"
