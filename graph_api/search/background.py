@@ -1,8 +1,11 @@
 """Embedding, in the background, the memories saved while the provider was down,
 and contact profiles that are new or changed.
 
-Woken right after a write that could not embed, and otherwise every
-`retry_seconds`; a failure leaves the memories pending for the next round.
+Woken right after a write that could not embed or that changed a profile, and
+otherwise every `retry_seconds`; a failure leaves the work for the next round.
+Pending memories are found through a partial index, so every round looks at all of
+them; profiles are checked for the users whose writes woke the task (every user's
+once at startup, and again after the provider failed).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
+from uuid import UUID
 
 import asyncpg
 
@@ -31,12 +35,17 @@ class PendingEmbedder:
         self._task: asyncio.Task[None] | None = None
         self.embedded = 0  # how many pending memories this process has embedded
         self.profiles = 0  # how many contact profiles
+        self._profiles_of: set[UUID] = set()
+        self._all_profiles = True
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
-    def wake(self) -> None:
-        """A memory was saved without its embedding, or a profile changed: try soon."""
+    def wake(self, profiles_of: UUID | None = None) -> None:
+        """A memory was saved without its embedding, or a user's contact profiles
+        changed: try soon."""
+        if profiles_of is not None:
+            self._profiles_of.add(profiles_of)
         self._wake.set()
 
     async def _run(self) -> None:
@@ -54,12 +63,26 @@ class PendingEmbedder:
                 logger.warning("pending memories stay pending: %s", error)
             except Exception:
                 logger.exception("embedding pending memories failed")
-            try:
+            await self._embed_profiles()
+
+    async def _embed_profiles(self) -> None:
+        users, self._profiles_of = self._profiles_of, set()
+        everyone = self._all_profiles
+        try:
+            if everyone:
                 self.profiles += await embed_profiles(self._pool, self._provider)
-            except EmbeddingError as error:
+                self._all_profiles = False
+            else:
+                for user_id in users:
+                    self.profiles += await embed_profiles(
+                        self._pool, self._provider, user_id=user_id
+                    )
+        except Exception as error:
+            if isinstance(error, EmbeddingError):
                 logger.warning("contact profiles stay stale: %s", error)
-            except Exception:
+            else:
                 logger.exception("embedding contact profiles failed")
+            self._all_profiles = True  # whatever was left: look at everyone next round
 
     async def stop(self) -> None:
         if self._task is not None:

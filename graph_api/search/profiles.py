@@ -37,6 +37,17 @@ STALE_PROFILES = f"""-- stale_contact_profiles
      order by c.user_id, c.id
      limit $4"""
 
+# one user's: what the server checks after that user's writes
+STALE_PROFILES_OF_USER = f"""-- stale_contact_profiles_of_user
+    select c.user_id, c.id, {PROFILE_TEXT} as profile_text
+      from contacts c
+      left join contact_profiles p on p.user_id = c.user_id and p.contact_id = c.id
+     where (p.contact_id is null or p.embedding_model <> $1 or p.profile_text <> {PROFILE_TEXT})
+       and (c.user_id, c.id) > ($2, $3)
+       and c.user_id = $5
+     order by c.user_id, c.id
+     limit $4"""
+
 COUNT_STALE_PROFILES = f"""-- stale_contact_profiles_count
     select count(*)
       from contacts c
@@ -89,12 +100,16 @@ async def embed_profiles(
     *,
     batch_size: int = 64,
     progress: Callable[[int], None] | None = None,
+    user_id: UUID | None = None,
 ) -> int:
-    """Embed every missing or stale profile; returns how many were stored."""
+    """Embed every missing or stale profile (of one user, when given); returns how
+    many were stored."""
     stored = 0
     after = FIRST_KEY
+    scope = () if user_id is None else (user_id,)
+    statement = STALE_PROFILES if user_id is None else STALE_PROFILES_OF_USER
     while True:
-        rows = await pool.fetch(STALE_PROFILES, provider.model, *after, batch_size)
+        rows = await pool.fetch(statement, provider.model, *after, batch_size, *scope)
         if not rows:
             return stored
         vectors = await embed_rows(provider, [row["profile_text"] for row in rows])

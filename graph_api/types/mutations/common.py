@@ -57,7 +57,7 @@ async def run(
 def profiles_changed(info: Info) -> None:
     """A contact's profile may have changed: its embedding is refreshed in the background."""
     if info.context.pending_embedder is not None:
-        info.context.pending_embedder.wake()
+        info.context.pending_embedder.wake(profiles_of=info.context.user_id)
 
 
 def contact_id(value: str, field: str) -> UUID:
