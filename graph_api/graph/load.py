@@ -22,6 +22,9 @@ from graph_api.graph.facts import (
 GRAPH_VERSION = """-- graph_version
     select coalesce((select version from graph_versions where user_id = $1), 0)"""
 
+LOAD_TIMEOUT = """-- graph_load_timeout
+    select set_config('statement_timeout', '300s', true)"""
+
 CONTACT_FACTS = """-- graph_contacts
     select id, full_name, company, archived_at is not null as archived
       from contacts
@@ -52,6 +55,8 @@ async def graph_version(pool: asyncpg.Pool, user_id: UUID) -> int:
 async def load_facts(pool: asyncpg.Pool, user_id: UUID, now: datetime) -> tuple[int, NetworkFacts]:
     """(version, facts) read from one snapshot."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        # a big network's facts take longer than a request's statement timeout allows
+        await conn.fetchval(LOAD_TIMEOUT)
         version: int = await conn.fetchval(GRAPH_VERSION, user_id)
         contacts = [
             ContactFact(r["id"], r["full_name"], r["company"], r["archived"])
