@@ -10,7 +10,8 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 
 import asyncpg
 import orjson
@@ -35,7 +36,7 @@ from graph_api.graph.export import contact_labels, export_graph
 from graph_api.schema import build_schema
 from graph_api.search.background import PendingEmbedder
 from graph_api.search.embeddings import EmbeddingProvider
-from graph_api.search.shared import provider_for
+from graph_api.search.shared import local_provider_loaded, provider_for
 from graph_api.settings import Settings
 from loaders import Loaders
 
@@ -52,11 +53,36 @@ REQUEST_ID = web.RequestKey("request_id", str)
 GRAPHS = web.AppKey("graphs", GraphCache)
 
 
-@dataclass(frozen=True)
+@dataclass
 class SearchServices:
-    # None: GRAPH_API_EMBEDDINGS=none (keyword search only)
-    embedder: EmbeddingProvider | None
-    pending: PendingEmbedder | None
+    """The embedding provider and the background embedder, once they are up.
+
+    The local model takes seconds to load: the server answers meanwhile, saving
+    memories as pending (embedded right after) and answering semantic searches with
+    SERVICE_UNAVAILABLE. `ready` is set once loading has finished (or failed).
+    """
+
+    configured: bool
+    embedder: EmbeddingProvider | None = None
+    pending: PendingEmbedder | None = None
+    owned: bool = False
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def start(
+        self, provider: EmbeddingProvider | None, owned: bool, pool: asyncpg.Pool, retry: float
+    ) -> None:
+        self.embedder, self.owned = provider, owned
+        if provider is not None:
+            self.pending = PendingEmbedder(pool, provider, retry_seconds=retry)
+            self.pending.start()
+            self.pending.wake()  # whatever an earlier run left pending
+        self.ready.set()
+
+    async def stop(self) -> None:
+        if self.pending is not None:
+            await self.pending.stop()
+        if self.embedder is not None and self.owned:
+            await self.embedder.close()
 
 
 SEARCH = web.AppKey("search", SearchServices)
@@ -153,22 +179,40 @@ async def graph_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def search_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The embedding provider, and the task that embeds memories left pending."""
+    """The embedding provider, and the task that embeds memories left pending.
+
+    A remote provider is opened (and its dimensions checked) before serving, so a
+    misconfiguration stops startup with one clear line; the local model loads in
+    the background, so the server answers at once.
+    """
     settings = app[SETTINGS]
-    provider, owned = await provider_for(settings.embeddings)
-    pending = None
-    if provider is not None:
-        pending = PendingEmbedder(app[POOL], provider, retry_seconds=settings.embed_retry_seconds)
-        pending.start()
-        pending.wake()  # whatever an earlier run left pending
-    app[SEARCH] = SearchServices(provider, pending)
+    services = SearchServices(configured=settings.embeddings.provider != "none")
+    app[SEARCH] = services
+    retry = settings.embed_retry_seconds
+    loading: asyncio.Task[None] | None = None
+    if settings.embeddings.provider == "local" and not local_provider_loaded():
+
+        async def load() -> None:
+            try:
+                provider, owned = await provider_for(settings.embeddings)
+            except Exception:
+                logger.exception("the local embedding model did not load: keyword search only")
+                services.ready.set()
+                return
+            services.start(provider, owned, app[POOL], retry)
+
+        loading = asyncio.create_task(load())
+    else:
+        provider, owned = await provider_for(settings.embeddings)
+        services.start(provider, owned, app[POOL], retry)
     try:
         yield
     finally:
-        if pending is not None:
-            await pending.stop()
-        if provider is not None and owned:
-            await provider.close()
+        if loading is not None:
+            loading.cancel()
+            with suppress(asyncio.CancelledError):
+                await loading
+        await services.stop()
 
 
 @web.middleware
@@ -258,6 +302,8 @@ class AppGraphQLView(GraphQLView[Context, None]):
             loaders=Loaders(pool=pool, user_id=viewer.id if viewer else None),
             graphs=request.app[GRAPHS],
             embedder=request.app[SEARCH].embedder,
+            embedder_loading=request.app[SEARCH].configured
+            and not request.app[SEARCH].ready.is_set(),
             pending_embedder=request.app[SEARCH].pending,
             introspection=request.app[SETTINGS].introspection,
         )

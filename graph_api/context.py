@@ -32,6 +32,8 @@ class Context:
     loaders: Loaders
     graphs: GraphCache
     embedder: EmbeddingProvider | None = None
+    # the local model is still loading (the server answers meanwhile)
+    embedder_loading: bool = False
     pending_embedder: PendingEmbedder | None = None
     introspection: bool = True
     # the request's one look at the user's graph: every resolver shares it

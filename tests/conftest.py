@@ -20,7 +20,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from graph_api import accounts
-from graph_api.app import apply_migrations, create_app
+from graph_api.app import SEARCH, apply_migrations, create_app
 from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.db.pool import create_pool, drop_database, ensure_database, with_database
 from graph_api.settings import Settings
@@ -72,7 +72,10 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 async def client(
     settings: Settings, aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]]
 ) -> TestClient[Any, Any]:
-    return await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings))
+    # the local model loads in the background: tests expect embeddings on write
+    await client.app[SEARCH].ready.wait()
+    return client
 
 
 @dataclass(frozen=True)

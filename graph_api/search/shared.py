@@ -13,6 +13,10 @@ from graph_api.search.embeddings import (
 _local: LocalProvider | None = None
 
 
+def local_provider_loaded() -> bool:
+    return _local is not None
+
+
 async def provider_for(settings: EmbeddingSettings) -> tuple[EmbeddingProvider | None, bool]:
     """(provider, owned): an owned provider is the caller's to close."""
     global _local

@@ -120,8 +120,10 @@ async def to_domain_filter(info: Info, given: MemoryFilter | None) -> search.Mem
 
 async def embed_query(info: Info, text: str) -> list[float]:
     embedder = info.context.embedder
+    if embedder is None and info.context.embedder_loading:
+        raise ServiceUnavailable("the embedding model is still loading; try again in a few seconds")
     if embedder is None:
-        raise ServiceUnavailable("semantic search is not configured (GRAPH_API_EMBEDDINGS=none)")
+        raise ServiceUnavailable("semantic search is not available (GRAPH_API_EMBEDDINGS=none)")
     try:
         [vector] = await embedder.embed([text])
     except EmbeddingError:
