@@ -30,13 +30,16 @@ CONTACT_FACTS = """-- graph_contacts
       from contacts
      where user_id = $1"""
 
+# contact ids as text, mapped onto the contacts' own UUID objects: decoding a
+# UUID costs asyncpg several times what text does, and these lists are long
 RELATIONSHIP_FACTS = """-- graph_relationships
-    select id, contact_a_id, contact_b_id, type, source, manual_strength
+    select id, contact_a_id::text as a, contact_b_id::text as b, type, source, manual_strength
       from relationships
      where user_id = $1"""
 
 INTERACTION_FACTS = """-- graph_interactions
-    select p.contact_id, p.interaction_id, n.occurred_at, n.type, n.direction
+    select p.contact_id::text as contact, p.interaction_id::text as interaction,
+           n.occurred_at, n.type, n.direction
       from interaction_participants p
       join interactions n on n.user_id = p.user_id and n.id = p.interaction_id
      where p.user_id = $1"""
@@ -62,11 +65,13 @@ async def load_facts(pool: asyncpg.Pool, user_id: UUID, now: datetime) -> tuple[
             ContactFact(r["id"], r["full_name"], r["company"], r["archived"])
             for r in await conn.fetch(CONTACT_FACTS, user_id)
         ]
+        # every id below references a contact read above (same snapshot, foreign keys)
+        contact = {str(fact.id): fact.id for fact in contacts}
         relationships = [
             RelationshipFact(
                 r["id"],
-                r["contact_a_id"],
-                r["contact_b_id"],
+                contact[r["a"]],
+                contact[r["b"]],
                 r["type"],
                 r["source"],
                 r["manual_strength"],
@@ -75,7 +80,7 @@ async def load_facts(pool: asyncpg.Pool, user_id: UUID, now: datetime) -> tuple[
         ]
         interactions = [
             InteractionFact(
-                r["contact_id"], r["interaction_id"], r["occurred_at"], r["type"], r["direction"]
+                contact[r["contact"]], r["interaction"], r["occurred_at"], r["type"], r["direction"]
             )
             for r in await conn.fetch(INTERACTION_FACTS, user_id)
         ]

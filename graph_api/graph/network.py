@@ -643,8 +643,8 @@ def _shared_occurrences(
     """When each pair of active contacts took part in the same interaction."""
     # Most interactions have one participant: remember only the first, and open a set
     # when a second appears (a set per interaction would cost more than the rest).
-    first: dict[UUID, UUID] = {}
-    groups: dict[UUID, tuple[set[UUID], datetime]] = {}
+    first: dict[UUID | str, UUID] = {}
+    groups: dict[UUID | str, tuple[set[UUID], datetime]] = {}
     for fact in interactions:
         seen = first.setdefault(fact.interaction_id, fact.contact_id)
         if seen is not fact.contact_id:  # identity is only a shortcut: the set dedupes
