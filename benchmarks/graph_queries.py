@@ -67,6 +67,7 @@ async def bench_size(server_url: str, contacts: int, requests: int) -> list[str]
             pool_max_size=4,
             statement_timeout_ms=120_000,
             embeddings=EmbeddingSettings(provider="none"),
+            rate_limit_per_minute=0,
         )
         await apply_migrations(url, settings)
         conn = await asyncpg.connect(url)

@@ -84,6 +84,7 @@ async def run(contacts: int, requests: int, server_url: str) -> None:
                 log_statements=True,
                 pool_max_size=4,
                 embeddings=EmbeddingSettings(provider="none"),
+                rate_limit_per_minute=0,
             )
         )
         runner = web.AppRunner(app, access_log=None)

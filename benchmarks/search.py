@@ -187,7 +187,9 @@ async def run(server_url: str, rows: int, user_rows: int, queries: int) -> None:
         finally:
             await pool.close()
 
-        app = create_app(Settings(database_url=url, statement_timeout_ms=600_000))
+        app = create_app(
+            Settings(database_url=url, statement_timeout_ms=600_000, rate_limit_per_minute=0)
+        )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import orjson
@@ -33,6 +34,7 @@ from graph_api.graph.cache import CHANNEL as GRAPH_CHANGED
 from graph_api.graph.cache import GraphCache
 from graph_api.graph.export import FORMATS as EXPORT_FORMATS
 from graph_api.graph.export import contact_labels, export_graph
+from graph_api.rate_limit import RateLimiter
 from graph_api.schema import build_schema
 from graph_api.search.background import PendingEmbedder
 from graph_api.search.embeddings import EmbeddingProvider
@@ -91,9 +93,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(
-        client_max_size=settings.max_body_bytes, middlewares=[request_id_middleware]
-    )
+    middlewares = [request_id_middleware]
+    if settings.rate_limit_per_minute > 0:
+        middlewares.append(rate_limit_middleware(RateLimiter(settings.rate_limit_per_minute)))
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=middlewares)
     app[SETTINGS] = settings
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(pool_ctx)
@@ -225,6 +228,29 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     response = await handler(request)
     response.headers["X-Request-Id"] = request_id
     return response
+
+
+def rate_limit_middleware(limiter: RateLimiter) -> Any:
+    @web.middleware
+    async def limit(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path != "/graphql" or request.method != "POST":
+            return await handler(request)  # GraphiQL's page, health checks
+        caller = request.headers.get("Authorization") or f"address:{request.remote}"
+        wait = limiter.allow(caller)
+        if wait is None:
+            return await handler(request)
+        body = {
+            "data": None,
+            "errors": [
+                {
+                    "message": f"too many requests; retry in {wait} s",
+                    "extensions": {"code": "RATE_LIMITED", "retryAfter": wait},
+                }
+            ],
+        }
+        return web.json_response(body, status=429, headers={"Retry-After": str(wait)}, dumps=_dumps)
+
+    return limit
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -58,6 +58,8 @@ class Settings:
     statement_timeout_ms: int = 5000
     max_body_bytes: int = 1_000_000
     introspection: bool = True
+    # GraphQL requests per minute per caller (bearer token, else address); 0: no limit
+    rate_limit_per_minute: int = 1200
     # log every SQL statement's name and duration at DEBUG on `graph_api.sql`
     log_statements: bool = False
     graphiql: bool = True
@@ -99,6 +101,7 @@ class Settings:
             max_body_bytes=_int(env, "GRAPH_API_MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
             introspection=_bool(env, "GRAPH_API_INTROSPECTION", True),
             log_statements=_bool(env, "GRAPH_API_LOG_SQL", False),
+            rate_limit_per_minute=_int(env, "GRAPH_API_RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000),
             graphiql=_bool(env, "GRAPH_API_GRAPHIQL", True),
             seed_demo=_bool(env, "GRAPH_API_SEED_DEMO", True),
             demo_email=env.get("GRAPH_API_DEMO_EMAIL", "demo@example.com").lower(),
