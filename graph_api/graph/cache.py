@@ -16,8 +16,10 @@ import asyncio
 import gc
 import logging
 from collections import OrderedDict
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -92,6 +94,9 @@ class GraphCache:
         self.builds += 1
         entry = Entry(version, now.date(), network)
         current = self._entries.get(user_id)
+        if current is not None and current.network.metrics_computed:
+            # this user looks at metrics: have them ready, not 6-8 s on the next ask
+            self._in_background(self._warm_metrics(network))
         if current is None or current.version <= version:
             self._entries[user_id] = entry
             self._entries.move_to_end(user_id)
@@ -109,9 +114,18 @@ class GraphCache:
             return
         if user_id in self._entries and user_id not in self._refreshing:
             self._refreshing.add(user_id)
-            task = asyncio.get_running_loop().create_task(self._refresh(user_id))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._in_background(self._refresh(user_id))
+
+    async def _warm_metrics(self, network: Network) -> None:
+        try:
+            await asyncio.to_thread(network.warm_metrics)
+        except Exception:  # the next metrics query computes them itself
+            logger.warning("warming graph metrics failed", exc_info=True)
+
+    def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _refresh(self, user_id: UUID) -> None:
         try:

@@ -148,6 +148,10 @@ class _Lazy(Generic[T]):
         self._lock = threading.Lock()
         self._result: tuple[T] | None = None
 
+    @property
+    def computed(self) -> bool:
+        return self._result is not None
+
     def get(self, compute: Callable[[], T]) -> T:
         result = self._result
         if result is None:
@@ -312,6 +316,16 @@ class Network:
         contacts = set(self._adjacency) | set(self._ties)
         ids = sorted(contacts)
         return ids, [self.tie(contact_id).score for contact_id in ids]
+
+    @property
+    def metrics_computed(self) -> bool:
+        """Whether someone has asked for metrics (the slow part: betweenness)."""
+        return self._metrics.computed
+
+    def warm_metrics(self) -> None:
+        """Compute every contact's metrics now (call off the event loop)."""
+        if self._adjacency:
+            self.metrics(next(iter(self._adjacency)))
 
     def within_hops(self, contact_id: UUID, hops: int) -> list[UUID]:
         """The contact and everyone within `hops` ties of it (empty for an unknown contact)."""

@@ -379,3 +379,24 @@ async def test_every_kind_of_write_invalidates_the_cached_graph(
     assert cache.builds == builds + 1, "the write did not invalidate the cached graph"
     if write not in {"updateContact", "addInterest"}:  # these change no number read here
         assert after != before, "the read after the write answered from the old graph"
+
+
+async def test_metrics_are_warmed_after_a_rebuild_once_someone_uses_them(
+    net: Net, client: TestClient[Any, Any]
+) -> None:
+    await two_cliques(net)
+    cache = client.app[GRAPHS]
+    await net.run("{ networkStats { contacts } }")
+    await net.tie("Ada", "Hal")
+    await net.run("{ networkStats { contacts } }")  # rebuilt; nobody asked for metrics yet
+    network = await cache.get(net.account.user.id)
+    assert not network.metrics_computed
+    await net.run("{ keyConnectors(first: 1) { degree } }")
+    await net.tie("Bo", "Gus")
+    await net.run("{ networkStats { contacts } }")  # rebuilt: metrics warm in the background
+    network = await cache.get(net.account.user.id)
+    for _ in range(50):
+        if network.metrics_computed:
+            break
+        await asyncio.sleep(0.1)
+    assert network.metrics_computed
