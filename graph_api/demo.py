@@ -61,7 +61,7 @@ async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
     Runs after the pool context. A database that already holds users other than
     the demo user is left alone: no demo data, no demo token.
     """
-    from graph_api.app import POOL, SETTINGS
+    from graph_api.keys import POOL, SETTINGS
 
     settings = app[SETTINGS]
     async with app[POOL].acquire() as conn:
