@@ -374,3 +374,24 @@ async def test_reembed_command(database_url: str, pool: asyncpg.Pool, corpus: Co
         env={**os.environ, "DATABASE_URL": database_url},
     )  # fmt: skip
     assert "embedded 0 memories and 0 contact profiles" in again.stdout
+
+
+async def test_the_index_path_also_returns_first_when_enough_match(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same filtered search as a large tenant runs it: HNSW with iterative scans
+    (and an exact scan should the index come back short)."""
+    from graph_api.search import memories as search
+
+    monkeypatch.setattr(search, "EXACT_SCAN_LIMIT", 5)
+    search._tenant_sizes.clear()
+    lena = corpus.contacts["Lena Vogel"]
+    for i in range(12):
+        await corpus.memory(
+            f"lena-index-{i}", "Lena Vogel", f"Lena wrote entry {i} in her training log."
+        )
+    for mode in ("SEMANTIC", "HYBRID"):
+        hits = await corpus.search("holiday plans", mode, first=10, contactIds=[lena])
+        assert len(hits) == 10, mode
+        assert {hit["node"]["contact"]["fullName"] for hit in hits} == {"Lena Vogel"}
+    search._tenant_sizes.clear()
