@@ -96,8 +96,10 @@ def page_request(
     before: str | None = None,
     default: int = 20,
 ) -> PageRequest:
-    if first is not None and last is not None:
-        raise InvalidInput("pass either `first` or `last`, not both", field="last")
+    # `last` takes precedence: `first` has a default in the schema, so a client that
+    # asks for `last` has usually not chosen a `first` at all
+    if last is not None:
+        first = None
     if after is not None and before is not None:
         raise InvalidInput("pass either `after` or `before`, not both", field="before")
     backward = last is not None or (before is not None and first is None)

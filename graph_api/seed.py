@@ -28,6 +28,8 @@ from typing import Any
 
 import asyncpg
 
+from graph_api.domain.interactions import INFER_TIES
+
 Record = tuple[Any, ...]
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -1176,25 +1178,6 @@ MEMORIES: dict[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]] = {
 # --------------------------------------------------------------------------- loading
 
 
-INFER_SEEDED_TIES = """-- infer_seeded_ties
-    with inferred as (
-        insert into relationships (user_id, contact_a_id, contact_b_id, type, source)
-        select distinct p1.user_id, p1.contact_id, p2.contact_id, 'other', 'inferred'
-          from interaction_participants p1
-          join interaction_participants p2
-            on p2.user_id = p1.user_id and p2.interaction_id = p1.interaction_id
-           and p1.contact_id < p2.contact_id
-         where p1.user_id = $1 and p1.interaction_id = any($2::uuid[])
-       -- a crowd (an all-hands, a webinar) says little about who knows whom
-       and (select count(*) from interaction_participants crowd
-             where crowd.user_id = p1.user_id and crowd.interaction_id = p1.interaction_id) <= 20
-        on conflict (user_id, contact_a_id, contact_b_id) do nothing
-        returning 1
-    )
-    select count(*) from inferred
-"""
-
-
 async def seed_network(
     conn: asyncpg.Connection,
     user_id: uuid.UUID,
@@ -1214,9 +1197,8 @@ async def seed_network(
         for table, columns, rows in network.tables():
             await _copy_table(conn, table, columns, rows, progress)
         # meetings' co-participants gain inferred ties, as logInteraction gives them
-        inferred = await conn.fetchval(
-            INFER_SEEDED_TIES, user_id, [row[1] for row in network.interactions]
-        )
+        status = await conn.execute(INFER_TIES, user_id, [row[1] for row in network.interactions])
+        inferred = int(status.rsplit(" ", 1)[-1])  # "INSERT 0 n"
     # Fresh planner statistics: without them the first queries on a just-loaded
     # 100k-row table can pick sequential scans.
     await conn.execute(

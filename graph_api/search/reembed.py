@@ -49,27 +49,33 @@ STORE_EMBEDDING = """-- store_memory_embedding
        and title is not distinct from $5 and content = $6"""
 
 FIRST_KEY = (UUID(int=0), UUID(int=0))
+# texts tried one by one that all fail before the provider is taken to be down
+GIVE_UP_AFTER = 3
 
 
 async def embed_rows(provider: EmbeddingProvider, texts: list[str]) -> list[list[float] | None]:
     """Vectors for a batch; when the batch fails, text by text, so one text the
     provider refuses (too long, say) stays pending without holding up the rest.
-    When no text at all succeeds the provider itself is failing: the error propagates."""
+    When the first few all fail, the provider itself is failing: the error propagates."""
     try:
         return list(await provider.embed(texts))
     except EmbeddingError:
         if len(texts) == 1:
             raise
     vectors: list[list[float] | None] = []
+    failure: EmbeddingError | None = None
     for text in texts:
         try:
             [vector] = await provider.embed([text])
-        except EmbeddingError:
-            if all(v is None for v in vectors):
-                raise
+        except EmbeddingError as error:
+            failure = error
             vectors.append(None)
+            if len(vectors) >= GIVE_UP_AFTER and all(v is None for v in vectors):
+                raise  # the provider itself is failing, not one text
         else:
             vectors.append(vector)
+    if failure is not None and all(v is None for v in vectors):
+        raise failure
     refused = sum(v is None for v in vectors)
     logger.warning(
         "the embedding provider refused %d of %d texts; they stay pending", refused, len(texts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
@@ -9,7 +10,7 @@ from uuid import UUID
 import strawberry
 
 from graph_api.context import Info
-from graph_api.pagination import page_request
+from graph_api.pagination import Keyset, page_request
 from graph_api.types.node import Node, global_id
 from graph_api.types.pages import Connection, PageInfo
 from loaders.columns import other_contact
@@ -164,6 +165,19 @@ class Contact(Node):
             ContactSearchHit(contact=Contact.from_row(hit.row), score=hit.score) for hit in hits
         ]
 
+    def _nested(
+        self,
+        keyset: Keyset,
+        first: int | None,
+        after: str | None,
+        last: int | None,
+        before: str | None,
+    ) -> NestedKey:
+        request = page_request(
+            keyset, first=first, after=after, last=last, before=before, default=NESTED_DEFAULT
+        )
+        return NestedKey(self.row_id, request)
+
     @strawberry.field(description="Topics this contact cares about, most confident first.")
     async def interests(
         self,
@@ -175,15 +189,8 @@ class Contact(Node):
     ) -> Connection[InterestT]:
         from graph_api.types.interest import Interest
 
-        request = page_request(
-            INTERESTS_KEYSET,
-            first=None if last is not None else first,
-            after=after,
-            last=last,
-            before=before,
-            default=NESTED_DEFAULT,
-        )
-        page = await info.context.loaders.contact_interests.load(NestedKey(self.row_id, request))
+        key = self._nested(INTERESTS_KEYSET, first, after, last, before)
+        page = await info.context.loaders.contact_interests.load(key)
         return Connection.build(page, Interest.from_row)
 
     @strawberry.field(description="Memories about this contact, newest first.")
@@ -197,15 +204,8 @@ class Contact(Node):
     ) -> Connection[MemoryT]:
         from graph_api.types.memory import Memory
 
-        request = page_request(
-            MEMORIES_KEYSET,
-            first=None if last is not None else first,
-            after=after,
-            last=last,
-            before=before,
-            default=NESTED_DEFAULT,
-        )
-        page = await info.context.loaders.contact_memories.load(NestedKey(self.row_id, request))
+        key = self._nested(MEMORIES_KEYSET, first, after, last, before)
+        page = await info.context.loaders.contact_memories.load(key)
         return Connection.build(page, Memory.from_row)
 
     @strawberry.field(description="Interactions this contact took part in, most recent first.")
@@ -219,15 +219,8 @@ class Contact(Node):
     ) -> Connection[InteractionT]:
         from graph_api.types.interaction import Interaction
 
-        request = page_request(
-            INTERACTIONS_KEYSET,
-            first=None if last is not None else first,
-            after=after,
-            last=last,
-            before=before,
-            default=NESTED_DEFAULT,
-        )
-        page = await info.context.loaders.contact_interactions.load(NestedKey(self.row_id, request))
+        key = self._nested(INTERACTIONS_KEYSET, first, after, last, before)
+        page = await info.context.loaders.contact_interactions.load(key)
         return Connection.build(page, Interaction.from_row)
 
     @strawberry.field(
@@ -245,16 +238,9 @@ class Contact(Node):
         from graph_api.types.relationship import Relationship, validate_min_strength
 
         validate_min_strength(min_strength)
-        request = page_request(
-            CONNECTIONS_KEYSET,
-            first=None if last is not None else first,
-            after=after,
-            last=last,
-            before=before,
-            default=NESTED_DEFAULT,
-        )
+        key = self._nested(CONNECTIONS_KEYSET, first, after, last, before)
         loaders = info.context.loaders
-        page = await loaders.contact_connections.load(NestedKey(self.row_id, request, min_strength))
+        page = await loaders.contact_connections.load(replace(key, min_strength=min_strength))
         edges = []
         for cursor, row in zip(page.cursors, page.rows, strict=True):
             other = other_contact(row)

@@ -141,9 +141,7 @@ async def contacts_connection(
     order_by = order_by or ContactOrder.NAME_ASC
     user_id = info.context.user_id
     keyset = contact_queries.ORDERS[order_by.value]
-    request = page_request(
-        keyset, first=None if last is not None else first, after=after, last=last, before=before
-    )
+    request = page_request(keyset, first=first, after=after, last=last, before=before)
     filters = filter.to_domain() if filter else contact_queries.ContactFilter()
     pool, loaders = info.context.pool, info.context.loaders
     scores = None
@@ -220,7 +218,7 @@ class NetworkQuery:
         user_id = info.context.user_id
         request = page_request(
             interaction_queries.RECENT,
-            first=None if last is not None else first,
+            first=first,
             after=after,
             last=last,
             before=before,
