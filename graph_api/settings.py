@@ -9,9 +9,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from graph_api.graph.strength import StrengthParams
 from graph_api.search.embeddings import EmbeddingSettings
+
+T = TypeVar("T", int, float)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,17 +23,27 @@ class SettingsError(ValueError):
     """An environment variable holds a value we cannot use."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def _number(
+    env: Mapping[str, str], name: str, default: T, low: T, high: T, kind: type[T], noun: str
+) -> T:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+        raise SettingsError(f"{name} must be {noun}, got {raw!r}") from None
     if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
     return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    return _number(env, name, default, low, high, int, "an integer")
+
+
+def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    return _number(env, name, default, low, high, float, "a number")
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -111,19 +124,6 @@ class Settings:
             embeddings=EmbeddingSettings.from_env(env),
             embed_retry_seconds=_float(env, "GRAPH_API_EMBED_RETRY_SECONDS", 30.0, 0.1, 86_400),
         )
-
-
-def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
-    return value
 
 
 def _strength(env: Mapping[str, str]) -> StrengthParams:

@@ -20,6 +20,8 @@ MAX_EMAIL_LENGTH = 320
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 50
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+# far enough for any plan; beyond it the driver cannot even convert some values to UTC
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 # an interaction may be logged slightly ahead (a meeting later today, a clock
 # in another time zone), never far into the future
 INTERACTION_MAX_FUTURE = timedelta(days=1)
@@ -138,11 +140,17 @@ def timestamp(
         raise InvalidInput(f"{field} must include a time zone", field=field)
     if value < EARLIEST:
         raise InvalidInput(f"{field} must not be before 1900", field=field)
+    if value > LATEST:
+        raise InvalidInput(f"{field} must be before the year 3000", field=field)
     if max_future is not None:
         latest = (now or datetime.now(UTC)) + max_future
         if value > latest:
             raise InvalidInput(f"{field} is too far in the future", field=field)
     return value
+
+
+def optional_timestamp(value: datetime | None, *, field: str) -> datetime | None:
+    return None if value is None else timestamp(value, field=field)
 
 
 def interaction_time(value: object, *, field: str = "occurredAt") -> datetime:

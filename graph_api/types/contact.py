@@ -235,9 +235,10 @@ class Contact(Node):
         before: str | None = None,
         min_strength: float | None = None,
     ) -> ConnectedContactConnection:
-        from graph_api.types.relationship import Relationship, validate_min_strength
+        from graph_api.domain.validation import number
+        from graph_api.types.relationship import Relationship
 
-        validate_min_strength(min_strength)
+        min_strength = number(min_strength, field="minStrength", minimum=0.0, maximum=1.0)
         key = self._nested(CONNECTIONS_KEYSET, first, after, last, before)
         loaders = info.context.loaders
         page = await loaders.contact_connections.load(replace(key, min_strength=min_strength))

@@ -15,13 +15,17 @@ from graph_api.graph import service
 from graph_api.graph.network import Mutual, PathResult
 from graph_api.graph.strength import TieStrength as TieStrengthResult
 from graph_api.types.contact import Contact
-from graph_api.types.node import decode_id
+from graph_api.types.node import contact_id
 
 
 async def load_contacts(info: Info, ids: Iterable[UUID]) -> list[Contact]:
     """Contacts in the order given (one batched statement); vanished ones are skipped."""
     rows = await info.context.loaders.contacts.load_many(list(ids))
     return [Contact.from_row(row) for row in rows if row is not None]
+
+
+async def contacts_by_id(info: Info, ids: Iterable[UUID]) -> dict[UUID, Contact]:
+    return {contact.row_id: contact for contact in await load_contacts(info, ids)}
 
 
 @strawberry.type(
@@ -169,10 +173,6 @@ class NetworkStats:
     computed_at: datetime
 
 
-def contact_arg(value: str, field: str) -> UUID:
-    return decode_id(value, "Contact", field=field)
-
-
 @strawberry.type
 class GraphQuery:
     @strawberry.field(description="Contacts both `a` and `b` are connected to.")
@@ -181,7 +181,7 @@ class GraphQuery:
     ) -> MutualConnections:
         network = await info.context.graph()
         mutual = service.mutual_connections(
-            network, contact_arg(a, "a"), contact_arg(b, "b"), first, ("a", "b")
+            network, contact_id(a, "a"), contact_id(b, "b"), first, ("a", "b")
         )
         return MutualConnections.from_result(mutual)
 
@@ -197,7 +197,7 @@ class GraphQuery:
     ) -> Path | None:
         network = await info.context.graph()
         path = service.shortest_path(
-            network, contact_arg(from_, "from"), contact_arg(to, "to"), max_hops
+            network, contact_id(from_, "from"), contact_id(to, "to"), max_hops
         )
         return None if path is None else Path.from_result(path)
 
@@ -208,7 +208,7 @@ class GraphQuery:
         self, info: Info, to: strawberry.ID, max_hops: int = 3, first: int = 3
     ) -> list[Path]:
         network = await info.context.graph()
-        paths = await service.introduction_paths(network, contact_arg(to, "to"), max_hops, first)
+        paths = await service.introduction_paths(network, contact_id(to, "to"), max_hops, first)
         return [Path.from_result(path) for path in paths]
 
     @strawberry.field(
@@ -230,7 +230,7 @@ class GraphQuery:
     async def key_connectors(self, info: Info, first: int = 10) -> list[ContactScore]:
         network = await info.context.graph()
         ranked = await service.key_connectors(network, first)
-        contacts = {c.row_id: c for c in await load_contacts(info, [cid for cid, _ in ranked])}
+        contacts = await contacts_by_id(info, (cid for cid, _ in ranked))
         return [
             ContactScore(
                 contact=contacts[cid],
@@ -248,7 +248,7 @@ class GraphQuery:
     async def going_cold(self, info: Info, first: int = 10) -> list[ColdContact]:
         network = await info.context.graph()
         cold = await service.going_cold(network, first)
-        contacts = {c.row_id: c for c in await load_contacts(info, [t.contact_id for t in cold])}
+        contacts = await contacts_by_id(info, (t.contact_id for t in cold))
         return [
             ColdContact(
                 contact=contacts[t.contact_id],
@@ -266,10 +266,7 @@ class GraphQuery:
     async def suggested_connections(self, info: Info, first: int = 10) -> list[SuggestedConnection]:
         network = await info.context.graph()
         suggestions = await service.suggested_connections(network, first)
-        contacts = {
-            c.row_id: c
-            for c in await load_contacts(info, [i for s in suggestions for i in (s.a, s.b)])
-        }
+        contacts = await contacts_by_id(info, (i for s in suggestions for i in (s.a, s.b)))
         return [
             SuggestedConnection(
                 a=contacts[s.a], b=contacts[s.b], score=s.score, mutual_count=s.mutual_count

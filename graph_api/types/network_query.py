@@ -11,13 +11,13 @@ from uuid import UUID
 import strawberry
 
 from graph_api.context import Info
+from graph_api.domain.validation import number, optional_text, optional_timestamp
 from graph_api.errors import InvalidInput, NotFound
 from graph_api.pagination import page_request
 from graph_api.queries import contacts as contact_queries
 from graph_api.queries import interactions as interaction_queries
 from graph_api.types.contact import Contact
 from graph_api.types.enums import ContactOrder, InteractionType
-from graph_api.types.inputs import check_moment, check_text
 from graph_api.types.interaction import Interaction
 from graph_api.types.interest import Interest
 from graph_api.types.memory import Memory
@@ -53,22 +53,27 @@ class ContactFilter:
     )
 
     def to_domain(self) -> contact_queries.ContactFilter:
-        if self.min_strength is not None and not (0 <= self.min_strength <= 1):
-            raise InvalidInput("`minStrength` must be between 0 and 1", field="filter.minStrength")
         tags = tuple(
             tag.lower()
-            for tag in (check_text(t, "filter.tags", MAX_FILTER_TEXT) for t in self.tags or ())
+            for tag in (
+                optional_text(t, field="filter.tags", max_length=MAX_FILTER_TEXT)
+                for t in self.tags or ()
+            )
             if tag
         )
         if len(tags) > MAX_FILTER_ITEMS:
             raise InvalidInput(f"at most {MAX_FILTER_ITEMS} tags", field="filter.tags")
         return contact_queries.ContactFilter(
-            search=check_text(self.search, "filter.search", MAX_FILTER_TEXT),
-            company=check_text(self.company, "filter.company", MAX_FILTER_TEXT),
+            search=optional_text(self.search, field="filter.search", max_length=MAX_FILTER_TEXT),
+            company=optional_text(self.company, field="filter.company", max_length=MAX_FILTER_TEXT),
             tags=tags,
-            interest_topic=check_text(self.interest_topic, "filter.interestTopic", MAX_FILTER_TEXT),
+            interest_topic=optional_text(
+                self.interest_topic, field="filter.interestTopic", max_length=MAX_FILTER_TEXT
+            ),
             include_archived=self.include_archived,
-            min_strength=self.min_strength,
+            min_strength=number(
+                self.min_strength, field="filter.minStrength", minimum=0.0, maximum=1.0
+            ),
         )
 
 
@@ -88,8 +93,8 @@ class InteractionFilter:
         return interaction_queries.InteractionFilter(
             contact_ids=tuple(decode_id(i, "Contact", field="filter.contactIds") for i in ids),
             types=tuple(t.value for t in self.types or ()),
-            occurred_after=check_moment(self.occurred_after, "filter.occurredAfter"),
-            occurred_before=check_moment(self.occurred_before, "filter.occurredBefore"),
+            occurred_after=optional_timestamp(self.occurred_after, field="filter.occurredAfter"),
+            occurred_before=optional_timestamp(self.occurred_before, field="filter.occurredBefore"),
         )
 
 

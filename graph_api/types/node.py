@@ -37,6 +37,11 @@ def parse_global_id(value: str) -> tuple[str, UUID] | None:
         return None
 
 
+def contact_id(value: str, field: str) -> UUID:
+    """The uuid of a Contact's global ID, or NOT_FOUND naming `field`."""
+    return decode_id(value, "Contact", field=field)
+
+
 def decode_id(value: str, type_name: str, *, field: str, label: str | None = None) -> UUID:
     """The uuid inside a global ID of `type_name`, or NOT_FOUND naming `field`."""
     parsed = parse_global_id(value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
@@ -10,7 +9,6 @@ from uuid import UUID
 import strawberry
 
 from graph_api.context import Info
-from graph_api.errors import InvalidInput
 from graph_api.types.enums import RelationshipSource, RelationshipType
 from graph_api.types.node import Node, global_id
 
@@ -18,11 +16,6 @@ if TYPE_CHECKING:
     from graph_api.types.contact import Contact
 
 ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
-
-
-def validate_min_strength(value: float | None) -> None:
-    if value is not None and (not math.isfinite(value) or not 0 <= value <= 1):
-        raise InvalidInput("`minStrength` must be between 0 and 1", field="minStrength")
 
 
 @strawberry.type(description="A tie between two contacts, stored once per pair.")

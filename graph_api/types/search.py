@@ -9,6 +9,7 @@ from uuid import UUID
 import strawberry
 
 from graph_api.context import Info
+from graph_api.domain.validation import optional_text, optional_timestamp
 from graph_api.errors import InvalidInput, ServiceUnavailable
 from graph_api.graph import service as graph_service
 from graph_api.pagination import MAX_PAGE_SIZE, decode_cursor, encode_cursor
@@ -17,7 +18,6 @@ from graph_api.search import profiles
 from graph_api.search.embeddings import EmbeddingError
 from graph_api.types.contact import Contact
 from graph_api.types.enums import MemoryType
-from graph_api.types.inputs import check_moment, check_text
 from graph_api.types.memory import Memory
 from graph_api.types.node import decode_id
 from graph_api.types.pages import PageInfo
@@ -104,7 +104,10 @@ async def to_domain_filter(info: Info, given: MemoryFilter | None) -> search.Mem
         contact_ids = nearby if contact_ids is None else contact_ids & nearby
     tags = tuple(
         tag.lower()
-        for tag in (check_text(t, "filter.tags", MAX_QUERY_LENGTH) for t in given.tags or ())
+        for tag in (
+            optional_text(t, field="filter.tags", max_length=MAX_QUERY_LENGTH)
+            for t in given.tags or ()
+        )
         if tag
     )
     if len(tags) > MAX_FILTER_ITEMS:
@@ -113,8 +116,8 @@ async def to_domain_filter(info: Info, given: MemoryFilter | None) -> search.Mem
         contact_ids=None if contact_ids is None else tuple(sorted(contact_ids)),
         types=tuple(t.value for t in given.types or ()),
         tags=tags,
-        created_after=check_moment(given.created_after, "filter.createdAfter"),
-        created_before=check_moment(given.created_before, "filter.createdBefore"),
+        created_after=optional_timestamp(given.created_after, field="filter.createdAfter"),
+        created_before=optional_timestamp(given.created_before, field="filter.createdBefore"),
     )
 
 
@@ -147,7 +150,7 @@ class SearchQuery:
         self, info: Info, query: str, first: int = 10
     ) -> list[ContactSearchHit]:
         user_id = info.context.user_id
-        text = check_text(query, "query", MAX_QUERY_LENGTH)
+        text = optional_text(query, field="query", max_length=MAX_QUERY_LENGTH)
         if text is None:
             raise InvalidInput("`query` must not be empty", field="query")
         if not 1 <= first <= MAX_CONTACT_HITS:
@@ -173,7 +176,7 @@ class SearchQuery:
         filter: MemoryFilter | None = None,
     ) -> MemorySearchConnection:
         user_id = info.context.user_id
-        text = check_text(query, "query", MAX_QUERY_LENGTH)
+        text = optional_text(query, field="query", max_length=MAX_QUERY_LENGTH)
         if text is None:
             raise InvalidInput("`query` must not be empty", field="query")
         if not 1 <= first <= MAX_PAGE_SIZE:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
-from uuid import UUID
 
 import asyncpg
 import strawberry
@@ -17,7 +16,6 @@ import strawberry
 from graph_api.context import Info
 from graph_api.domain.actor import Actor
 from graph_api.errors import DomainError
-from graph_api.types.node import decode_id
 
 T = TypeVar("T")
 
@@ -58,10 +56,6 @@ def profiles_changed(info: Info) -> None:
     """A contact's profile may have changed: its embedding is refreshed in the background."""
     if info.context.pending_embedder is not None:
         info.context.pending_embedder.wake(profiles_of=info.context.user_id)
-
-
-def contact_id(value: str, field: str) -> UUID:
-    return decode_id(value, "Contact", field=field)
 
 
 def given(source: Any, names: dict[str, str]) -> dict[str, Any]:

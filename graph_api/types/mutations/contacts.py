@@ -10,12 +10,11 @@ from graph_api.types.contact import Contact
 from graph_api.types.mutations.common import (
     DeletePayload,
     UserError,
-    contact_id,
     given,
     profiles_changed,
     run,
 )
-from graph_api.types.node import global_id
+from graph_api.types.node import contact_id, global_id
 
 PROFILE = {
     "full_name": "full_name",

@@ -10,7 +10,8 @@ from graph_api.context import Info
 from graph_api.domain import interactions
 from graph_api.types.enums import Direction, InteractionType
 from graph_api.types.interaction import Interaction
-from graph_api.types.mutations.common import UserError, contact_id, run
+from graph_api.types.mutations.common import UserError, run
+from graph_api.types.node import contact_id
 
 MAX_PARTICIPANT_IDS = 50
 

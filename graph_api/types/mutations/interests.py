@@ -10,11 +10,10 @@ from graph_api.types.interest import Interest
 from graph_api.types.mutations.common import (
     DeletePayload,
     UserError,
-    contact_id,
     profiles_changed,
     run,
 )
-from graph_api.types.node import decode_id, global_id
+from graph_api.types.node import contact_id, decode_id, global_id
 
 
 @strawberry.input

@@ -12,8 +12,8 @@ from graph_api.search.embeddings import validate_vector
 from graph_api.search.on_write import CLIENT_MODEL, embed_for_write
 from graph_api.types.enums import EmbeddingStatus, MemoryType
 from graph_api.types.memory import Memory
-from graph_api.types.mutations.common import DeletePayload, UserError, contact_id, run
-from graph_api.types.node import decode_id, global_id, parse_global_id
+from graph_api.types.mutations.common import DeletePayload, UserError, run
+from graph_api.types.node import contact_id, decode_id, global_id, parse_global_id
 
 MAX_SOURCE_IDS = 50
 

@@ -7,8 +7,8 @@ import strawberry
 from graph_api.context import Info
 from graph_api.domain import relationships
 from graph_api.types.enums import RelationshipType
-from graph_api.types.mutations.common import DeletePayload, UserError, contact_id, run
-from graph_api.types.node import decode_id, global_id
+from graph_api.types.mutations.common import DeletePayload, UserError, run
+from graph_api.types.node import contact_id, decode_id, global_id
 from graph_api.types.relationship import Relationship
 
 
