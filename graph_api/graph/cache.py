@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 from collections import OrderedDict
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -41,16 +42,65 @@ class Entry:
     network: Network
 
 
-def _keep_out_of_the_collectors_way() -> None:
-    """A built graph is millions of long-lived objects: left to the cyclic collector,
-    every full collection walks them all (p95 of a nested query went from 44 ms to
-    300 ms in benchmarks/nested_query.py). Freezing moves what exists now out of its
-    sight. Collecting first means no garbage is frozen with it; a replaced graph is
-    freed by refcounting once its last request ends (`Network.__del__` breaks
-    networkx's own reference cycles). One full collection per rebuild, which already
-    takes seconds."""
-    gc.collect()
-    gc.freeze()
+# a full pass (unfreeze everything, collect, freeze again) once the frozen set has grown
+# by this fraction over its low-water mark
+FULL_PASS_GROWTH = 0.10
+
+
+class _Freezer:
+    """Keeps built graphs out of the cyclic collector's walks without pinning garbage.
+
+    A built graph is hundreds of thousands of long-lived containers (1.3 million references
+    at 10,000 contacts). Left to the collector, every full collection walks them all (130 ms
+    at 10,000 contacts, 300 ms with the embedding model loaded), and under load a full
+    collection comes every few dozen requests: the p95 of benchmarks/nested_query.py goes
+    from tens of milliseconds to hundreds (docs/benchmarks.md). `gc.freeze()` after a build
+    moves what is alive out of its sight.
+
+    It moves whatever else is alive at that moment too: the request that asked for the
+    graph, others in flight. What of that later becomes cyclic garbage is never collected
+    while frozen, so freezing after every rebuild grew the process with every write. Hence:
+    collect before each freeze (cheap, it walks only what is not frozen: the new graph and
+    what came since), and once the frozen set has grown by `FULL_PASS_GROWTH` over its
+    low-water mark, unfreeze, collect and freeze again. That full pass frees what earlier
+    freezes pinned, so leftovers stay under a tenth of the frozen set instead of growing
+    with traffic, and its cost (one walk of everything, a few hundred ms) is paid once per
+    that much growth, as CPython spaces its own full collections. (An old graph still held
+    by requests in flight counts as growth too: a full pass earlier than needed, no more.)
+
+    Considered instead: higher collector thresholds only space the full walks out (each still
+    walks every graph, and cyclic garbage lives longer); unfreezing before every collection
+    pays the full walk on every rebuild, 250 ms even for a ten-contact graph once the model
+    is loaded; graphs made of objects the collector does not track (ids as ints, arrays of
+    floats) are the lasting fix, with the compact graph DESIGN.md plans, not a change to make
+    under networkx's dicts of UUIDs. A replaced graph is freed by refcounting once its last
+    request ends, frozen or not (`Network.__del__` breaks networkx's own reference cycles).
+    """
+
+    def __init__(self) -> None:
+        self._low_water: int | None = None
+        self.full_passes = 0  # for tests and metrics
+
+    def after_build(self) -> None:
+        gc.collect()
+        gc.freeze()
+        # the heap's size stands for the frozen set's: gc.get_freeze_count() walks the
+        # whole frozen list (10 ms per 130,000 objects), getallocatedblocks() only arenas
+        size = sys.getallocatedblocks()
+        if self._low_water is None:
+            self._low_water = size
+        elif size > self._low_water * (1 + FULL_PASS_GROWTH):
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self._low_water = sys.getallocatedblocks()
+            self.full_passes += 1
+        else:
+            self._low_water = min(self._low_water, size)
+
+
+# the collector is one per process, and so is this
+freezer = _Freezer()
 
 
 class GraphCache:
@@ -103,7 +153,7 @@ class GraphCache:
             while len(self._entries) > self._max_users:
                 self._entries.popitem(last=False)
         del current
-        _keep_out_of_the_collectors_way()
+        freezer.after_build()
         return entry
 
     def on_notification(self, connection: object, pid: int, channel: str, payload: str) -> None:
