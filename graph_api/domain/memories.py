@@ -16,6 +16,7 @@ from graph_api.errors import InvalidInput, NotFound
 TYPES = frozenset({"note", "summary", "insight", "briefing", "talking_point"})
 CONTENT_MAX = 20_000
 TITLE_MAX = 200
+# the one cap on a memory's source interactions (the API refuses more, never truncates)
 MAX_SOURCES = 100
 DEFAULT_IMPORTANCE = 0.5
 # the GraphQL input field each updatable column comes from

@@ -15,8 +15,6 @@ from graph_api.types.memory import Memory
 from graph_api.types.mutations.common import DeletePayload, UserError, run
 from graph_api.types.node import contact_id, decode_id, global_id, parse_global_id
 
-MAX_SOURCE_IDS = 50
-
 
 @strawberry.input
 class CreateMemoryInput:
@@ -109,9 +107,10 @@ class MemoryMutations:
                     validate_vector(input.embedding, field="embedding"),
                     CLIENT_MODEL,
                 )
+            # decoding stops one past the cap: enough for the domain to refuse the list
             sources = [
                 decode_id(i, "Interaction", field="sourceInteractionIds")
-                for i in (input.source_interaction_ids or [])[: MAX_SOURCE_IDS + 1]
+                for i in (input.source_interaction_ids or [])[: memories.MAX_SOURCES + 1]
             ]
             return await memories.create_memory(
                 conn,
