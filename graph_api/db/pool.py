@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 from pgvector.asyncpg import register_vector
@@ -28,6 +29,13 @@ async def connect(url: str) -> asyncpg.Connection:
 def with_database(server_url: str, name: str) -> str:
     """The same server URL, naming database `name`."""
     return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def with_user(url: str, user: str) -> str:
+    """The same URL, logging in as `user` (without a password)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}@{host}"))
 
 
 async def ensure_database(server_url: str, name: str) -> None:
@@ -76,13 +84,22 @@ def _log_statement(record: asyncpg.connection.LoggedQuery) -> None:
     )
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
-    await register_vector(conn)
+# `role` survives the pool's `RESET ALL` on release (PostgreSQL leaves it out of
+# RESET ALL), so a connection switched once stays switched for its whole life
+SWITCH_ROLE = "select set_config('role', $1::text, false)"
 
 
-async def _init_logged_connection(conn: asyncpg.Connection) -> None:
-    await register_vector(conn)
-    conn.add_query_logger(_log_statement)
+def _connection_init(
+    *, role: str | None, log_statements: bool
+) -> Callable[[asyncpg.Connection], Awaitable[None]]:
+    async def init(conn: asyncpg.Connection) -> None:
+        await register_vector(conn)
+        if role is not None:
+            await conn.execute(SWITCH_ROLE, role)
+        if log_statements:
+            conn.add_query_logger(_log_statement)
+
+    return init
 
 
 async def create_pool(
@@ -92,25 +109,40 @@ async def create_pool(
     max_size: int,
     statement_timeout_ms: int,
     log_statements: bool = False,
+    role: str | None = None,
 ) -> asyncpg.Pool:
+    """A pool on `url`; with `role`, every connection switches to it (`SET ROLE`) as it opens."""
     try:
         pool = await asyncpg.create_pool(
             url,
             min_size=min_size,
             max_size=max_size,
             timeout=CONNECT_TIMEOUT_SECONDS,
-            init=_init_logged_connection if log_statements else _init_connection,
+            init=_connection_init(role=role, log_statements=log_statements),
             server_settings={
                 "application_name": "graph-api",
                 "statement_timeout": str(statement_timeout_ms),
             },
         )
+    except asyncpg.InsufficientPrivilegeError as error:
+        if role is None:
+            raise DatabaseUnavailable(_explain(url, error)) from None
+        raise DatabaseUnavailable(cannot_switch_role(url, role)) from None
     except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as error:
         raise DatabaseUnavailable(_explain(url, error)) from None
     except asyncpg.InterfaceError as error:
         raise DatabaseUnavailable(_explain(url, error)) from None
     assert pool is not None
     return pool
+
+
+def cannot_switch_role(url: str, role: str) -> str:
+    user = urlsplit(url).username or "the user"
+    return (
+        f"{user} (DATABASE_URL {redact_url(url)}) may not switch to the role {role} that "
+        f"request traffic runs as: grant {role} to {user}, or set GRAPH_API_APP_DATABASE_URL "
+        f"to a login that is a member of {role}"
+    )
 
 
 def _explain(url: str, error: BaseException) -> str:
