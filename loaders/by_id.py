@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db import tenant
 from loaders import columns
 
 CONTACTS_BY_ID = f"""-- contacts_by_id
@@ -39,6 +40,6 @@ MEMORIES_BY_ID = f"""-- memories_by_id
 async def load_by_id(
     pool: asyncpg.Pool, statement: str, user_id: UUID, ids: Sequence[UUID]
 ) -> list[asyncpg.Record | None]:
-    rows = await pool.fetch(statement, user_id, list(ids))
+    rows = await tenant.fetch(pool, user_id, statement, user_id, list(ids))
     by_id = {row["id"]: row for row in rows}
     return [by_id.get(key) for key in ids]

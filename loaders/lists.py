@@ -9,6 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db import tenant
 from loaders import columns
 
 PARTICIPANTS = f"""-- interaction_participants
@@ -38,7 +39,7 @@ async def load_grouped(
     pool: asyncpg.Pool, statement: str, group_column: str, user_id: UUID, keys: Sequence[UUID]
 ) -> list[list[asyncpg.Record]]:
     grouped: dict[UUID, list[asyncpg.Record]] = defaultdict(list)
-    for row in await pool.fetch(statement, user_id, list(keys)):
+    for row in await tenant.fetch(pool, user_id, statement, user_id, list(keys)):
         grouped[row[group_column]].append(row)
     return [grouped.get(key, []) for key in keys]
 
@@ -46,8 +47,13 @@ async def load_grouped(
 async def load_shared_interaction_counts(
     pool: asyncpg.Pool, user_id: UUID, pairs: Sequence[tuple[UUID, UUID]]
 ) -> list[int]:
-    rows = await pool.fetch(
-        SHARED_INTERACTION_COUNTS, user_id, [a for a, _ in pairs], [b for _, b in pairs]
+    rows = await tenant.fetch(
+        pool,
+        user_id,
+        SHARED_INTERACTION_COUNTS,
+        user_id,
+        [a for a, _ in pairs],
+        [b for _, b in pairs],
     )
     counts = {(row["a"], row["b"]): row["shared"] for row in rows}
     return [counts.get(pair, 0) for pair in pairs]

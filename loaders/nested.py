@@ -15,6 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db import tenant
 from graph_api.graph.network import Network
 from graph_api.pagination import (
     Keyset,
@@ -148,7 +149,7 @@ async def load_pages(
             limit_param=len(args),
         )
         rows_by_parent: dict[UUID, list[asyncpg.Record]] = defaultdict(list)
-        for row in await pool.fetch(statement, *args):
+        for row in await tenant.fetch(pool, user_id, statement, *args):
             rows_by_parent[row["parent_id"]].append(row)
         for parent_id in parent_ids:
             key = NestedKey(parent_id, request, min_strength)

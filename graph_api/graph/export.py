@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 import networkx as nx
 
+from graph_api.db import tenant
 from graph_api.graph.network import Network
 from graph_api.types.node import global_id
 
@@ -26,7 +27,7 @@ CONTACT_LABELS = """-- graph_export_contacts
 
 
 async def contact_labels(pool: asyncpg.Pool, user_id: UUID) -> dict[UUID, tuple[str, str]]:
-    rows = await pool.fetch(CONTACT_LABELS, user_id)
+    rows = await tenant.fetch(pool, user_id, CONTACT_LABELS, user_id)
     return {row["id"]: (row["full_name"], row["company"] or "") for row in rows}
 
 

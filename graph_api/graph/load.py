@@ -11,6 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db import tenant
 from graph_api.graph.facts import (
     ContactFact,
     InteractionFact,
@@ -51,13 +52,15 @@ INTEREST_FACTS = """-- graph_interests
 
 
 async def graph_version(pool: asyncpg.Pool, user_id: UUID) -> int:
-    version: int = await pool.fetchval(GRAPH_VERSION, user_id)
+    version: int = await tenant.fetchval(pool, user_id, GRAPH_VERSION, user_id)
     return version
 
 
 async def load_facts(pool: asyncpg.Pool, user_id: UUID, now: datetime) -> tuple[int, NetworkFacts]:
     """(version, facts) read from one snapshot."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+    async with tenant.tenant_transaction(
+        pool, user_id, isolation="repeatable_read", readonly=True
+    ) as conn:
         # a big network's facts take longer than a request's statement timeout allows
         await conn.fetchval(LOAD_TIMEOUT)
         version: int = await conn.fetchval(GRAPH_VERSION, user_id)

@@ -12,6 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db import tenant
 from graph_api.pagination import (
     Keyset,
     Page,
@@ -127,7 +128,7 @@ async def contacts_page(
          where {where}
          order by {keyset_order(keyset, request)}
          limit ${len(args)}"""
-    rows = await pool.fetch(statement, *args)
+    rows = await tenant.fetch(pool, user_id, statement, *args)
     return make_page(keyset, request, rows, row_keys(keyset))
 
 
@@ -140,8 +141,11 @@ async def count_contacts(
         args.extend(scores)
         join = STRENGTH_JOIN
     where = _where(filters, args)
-    count: int = await pool.fetchval(
-        f"-- contacts_count\n select count(*) from contacts c {join} where {where}", *args
+    count: int = await tenant.fetchval(
+        pool,
+        user_id,
+        f"-- contacts_count\n select count(*) from contacts c {join} where {where}",
+        *args,
     )
     return count
 

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db import tenant
 from graph_api.pagination import (
     Keyset,
     Page,
@@ -70,13 +71,17 @@ async def interactions_page(
          where {where}
          order by {keyset_order(RECENT, request)}
          limit ${len(args)}"""
-    return make_page(RECENT, request, await pool.fetch(statement, *args), row_keys(RECENT))
+    rows = await tenant.fetch(pool, user_id, statement, *args)
+    return make_page(RECENT, request, rows, row_keys(RECENT))
 
 
 async def count_interactions(pool: asyncpg.Pool, user_id: UUID, filters: InteractionFilter) -> int:
     args: list[Any] = [user_id]
     where = _where(filters, args)
-    count: int = await pool.fetchval(
-        f"-- interactions_count\n select count(*) from interactions n where {where}", *args
+    count: int = await tenant.fetchval(
+        pool,
+        user_id,
+        f"-- interactions_count\n select count(*) from interactions n where {where}",
+        *args,
     )
     return count

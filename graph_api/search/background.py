@@ -4,8 +4,9 @@ and contact profiles that are new or changed.
 Woken right after a write that could not embed or that changed a profile, and
 otherwise every `retry_seconds`; a failure leaves the work for the next round.
 Pending memories are found through a partial index, so every round looks at all of
-them; profiles are checked for the users whose writes woke the task (every user's
-once at startup, and again after the provider failed).
+them, user by user (row-level security shows one tenant at a time; the users table
+lists them); profiles are checked for the users whose writes woke the task (every
+user's once at startup, and again after the provider failed).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db import tenant
 from graph_api.pagination import Keyset, float_key, uuid_key
 from loaders import columns
 
@@ -137,7 +138,7 @@ async def search_memories(
     after: tuple[float, UUID] | None,
 ) -> list[Hit]:
     """Up to `limit` hits after the cursor; `vector` is required unless mode is KEYWORD."""
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
+    async with tenant.tenant_transaction(pool, user_id, readonly=True) as conn:
         exact = True
         if mode != "KEYWORD":
             exact = await _small_tenant(conn, user_id)
@@ -214,5 +215,5 @@ async def related_memories(
     pool: asyncpg.Pool, user_id: UUID, memory_id: UUID, limit: int
 ) -> list[Hit]:
     """The memories nearest in meaning to one memory (exact: one user's memories)."""
-    rows = await pool.fetch(RELATED, user_id, memory_id, limit)
+    rows = await tenant.fetch(pool, user_id, RELATED, user_id, memory_id, limit)
     return [Hit(row, row["score"]) for row in rows]

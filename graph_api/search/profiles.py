@@ -3,7 +3,8 @@ interests) embedded as one text, for `searchContacts` and `Contact.similarContac
 
 Profiles are embedded in the background, not in the writing request: a stale or
 missing profile (its text differs from the contact's current one) is picked up by
-the same task that embeds pending memories, and by `graph-api reembed`.
+the same task that embeds pending memories, and by `graph-api reembed`; user by
+user, as row-level security shows one tenant at a time.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db import tenant
 from graph_api.search.embeddings import EmbeddingProvider
 from graph_api.search.reembed import embed_rows
 from loaders import columns
@@ -29,30 +31,21 @@ PROFILE_TEXT = """concat_ws('. ',
            from interests i where i.user_id = c.user_id and i.contact_id = c.id))"""
 
 STALE_PROFILES = f"""-- stale_contact_profiles
-    select c.user_id, c.id, {PROFILE_TEXT} as profile_text
+    select c.id, {PROFILE_TEXT} as profile_text
       from contacts c
       left join contact_profiles p on p.user_id = c.user_id and p.contact_id = c.id
-     where (p.contact_id is null or p.embedding_model <> $1 or p.profile_text <> {PROFILE_TEXT})
-       and (c.user_id, c.id) > ($2, $3)
-     order by c.user_id, c.id
-     limit $4"""
-
-# one user's: what the server checks after that user's writes
-STALE_PROFILES_OF_USER = f"""-- stale_contact_profiles_of_user
-    select c.user_id, c.id, {PROFILE_TEXT} as profile_text
-      from contacts c
-      left join contact_profiles p on p.user_id = c.user_id and p.contact_id = c.id
-     where (p.contact_id is null or p.embedding_model <> $1 or p.profile_text <> {PROFILE_TEXT})
-       and (c.user_id, c.id) > ($2, $3)
-       and c.user_id = $5
-     order by c.user_id, c.id
+     where c.user_id = $1
+       and (p.contact_id is null or p.embedding_model <> $2 or p.profile_text <> {PROFILE_TEXT})
+       and c.id > $3
+     order by c.id
      limit $4"""
 
 COUNT_STALE_PROFILES = f"""-- stale_contact_profiles_count
     select count(*)
       from contacts c
       left join contact_profiles p on p.user_id = c.user_id and p.contact_id = c.id
-     where p.contact_id is null or p.embedding_model <> $1 or p.profile_text <> {PROFILE_TEXT}"""
+     where c.user_id = $1
+       and (p.contact_id is null or p.embedding_model <> $2 or p.profile_text <> {PROFILE_TEXT})"""
 
 # the contact may have been deleted since it was read: then nothing is stored
 STORE_PROFILE = """-- store_contact_profile
@@ -80,7 +73,7 @@ SIMILAR_CONTACTS = f"""-- similar_contacts
      order by (p.embedding <=> source.embedding) + 0, c.id
      limit $3"""
 
-FIRST_KEY = (UUID(int=0), UUID(int=0))
+FIRST_ID = UUID(int=0)
 
 
 @dataclass(frozen=True)
@@ -90,7 +83,9 @@ class ContactHit:
 
 
 async def count_stale_profiles(pool: asyncpg.Pool, model: str) -> int:
-    count: int = await pool.fetchval(COUNT_STALE_PROFILES, model)
+    count = 0
+    for user_id in await tenant.all_users(pool):
+        count += await tenant.fetchval(pool, user_id, COUNT_STALE_PROFILES, user_id, model)
     return count
 
 
@@ -102,28 +97,43 @@ async def embed_profiles(
     progress: Callable[[int], None] | None = None,
     user_id: UUID | None = None,
 ) -> int:
-    """Embed every missing or stale profile (of one user, when given); returns how
-    many were stored."""
+    """Embed every missing or stale profile (of one user, when given, else of every
+    user in turn); returns how many were stored."""
+    users = [user_id] if user_id is not None else await tenant.all_users(pool)
     stored = 0
-    after = FIRST_KEY
-    scope = () if user_id is None else (user_id,)
-    statement = STALE_PROFILES if user_id is None else STALE_PROFILES_OF_USER
+    for user in users:
+        stored += await _embed_profiles_of(pool, provider, user, batch_size, progress)
+    return stored
+
+
+async def _embed_profiles_of(
+    pool: asyncpg.Pool,
+    provider: EmbeddingProvider,
+    user_id: UUID,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+) -> int:
+    stored = 0
+    after = FIRST_ID
     while True:
-        rows = await pool.fetch(statement, provider.model, *after, batch_size, *scope)
+        rows = await tenant.fetch(
+            pool, user_id, STALE_PROFILES, user_id, provider.model, after, batch_size
+        )
         if not rows:
             return stored
+        # no connection is held while the provider thinks
         vectors = await embed_rows(provider, [row["profile_text"] for row in rows])
-        async with pool.acquire() as conn, conn.transaction():
+        async with tenant.tenant_transaction(pool, user_id) as conn:
             await conn.executemany(
                 STORE_PROFILE,
                 [
-                    (row["user_id"], row["id"], row["profile_text"], vector, provider.model)
+                    (user_id, row["id"], row["profile_text"], vector, provider.model)
                     for row, vector in zip(rows, vectors, strict=True)
                     if vector is not None
                 ],
             )
         stored += sum(vector is not None for vector in vectors)
-        after = (rows[-1]["user_id"], rows[-1]["id"])
+        after = rows[-1]["id"]
         if progress is not None:
             progress(len(rows))
 
@@ -132,12 +142,12 @@ async def search_contacts(
     pool: asyncpg.Pool, user_id: UUID, vector: list[float], limit: int
 ) -> list[ContactHit]:
     """Contacts whose profile is nearest in meaning (an exact scan of the user's)."""
-    rows = await pool.fetch(SEARCH_CONTACTS, user_id, vector, limit)
+    rows = await tenant.fetch(pool, user_id, SEARCH_CONTACTS, user_id, vector, limit)
     return [ContactHit(row, row["score"]) for row in rows]
 
 
 async def similar_contacts(
     pool: asyncpg.Pool, user_id: UUID, contact_id: UUID, limit: int
 ) -> list[ContactHit]:
-    rows = await pool.fetch(SIMILAR_CONTACTS, user_id, contact_id, limit)
+    rows = await tenant.fetch(pool, user_id, SIMILAR_CONTACTS, user_id, contact_id, limit)
     return [ContactHit(row, row["score"]) for row in rows]

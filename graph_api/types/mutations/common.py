@@ -2,7 +2,10 @@
 
 A mutation's expected failures (bad input, not found, conflict) come back in its
 payload's `errors` with the offending field, and nothing is written: the domain
-function and its audit row share one transaction, rolled back on any error.
+function and its audit row share one transaction, rolled back on any error. The
+transaction sees only the user's rows (row-level security, `SET LOCAL`), and one
+that deadlocks or fails to serialize is run again from the start, a few times
+(`graph_api.db.tenant.write_transaction`), before `TransactionConflict` surfaces.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import asyncpg
 import strawberry
 
 from graph_api.context import Info
+from graph_api.db.tenant import write_transaction
 from graph_api.domain.actor import Actor
 from graph_api.errors import DomainError
 
@@ -40,12 +44,14 @@ class DeletePayload:
 async def run(
     info: Info, action: Callable[[asyncpg.Connection, Actor], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
-    """Run `action` in one transaction as the authenticated user."""
+    """Run `action` in one transaction as the authenticated user (again, from the
+    start, when the transaction loses a race: `action` may run more than once)."""
     viewer = info.context.user
     actor = Actor(user_id=viewer.id, email=viewer.email, request_id=info.context.request_id)
     try:
-        async with info.context.pool.acquire() as conn, conn.transaction():
-            result = await action(conn, actor)
+        result = await write_transaction(
+            info.context.pool, viewer.id, lambda conn: action(conn, actor)
+        )
     except DomainError as error:
         return None, [UserError.from_error(error)]
     info.context.after_write()
