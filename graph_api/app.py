@@ -19,9 +19,10 @@ from strawberry.types import ExecutionResult
 
 from graph_api.auth import authenticate_request
 from graph_api.context import Context
+from graph_api.db.app_role import app_login, create_app_pool
 from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.db.migrations import load_migrations, migrate
-from graph_api.db.pool import connect, create_pool, ensure_database
+from graph_api.db.pool import connect, ensure_database
 from graph_api.error_codes import with_codes
 from graph_api.graph.cache import CHANNEL as GRAPH_CHANGED
 from graph_api.graph.cache import GraphCache
@@ -114,9 +115,14 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The pool request traffic uses: as graph_api_app, bound by row-level security
+    (graph_api.db.app_role); migrations, the demo seed and the CLI stay the owner."""
     settings = app[SETTINGS]
-    pool = await create_pool(
-        app[DATABASE_URL],
+    login = app_login(
+        app[DATABASE_URL], settings.app_database_url, embedded=EMBEDDED_SERVER in app
+    )
+    pool = await create_app_pool(
+        login,
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
         statement_timeout_ms=settings.statement_timeout_ms,

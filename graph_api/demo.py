@@ -58,13 +58,17 @@ async def seed_user(
 async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
     """Seed the demo network into an empty database and mint a fresh demo token.
 
-    Runs after the pool context. A database that already holds users other than
-    the demo user is left alone: no demo data, no demo token.
+    Runs after the database context, as the tables' owner like the `seed` command
+    (the request pool's role may not COPY under row-level security). A database that
+    already holds users other than the demo user is left alone: no demo data, no
+    demo token.
     """
-    from graph_api.keys import POOL, SETTINGS
+    from graph_api.db.pool import connect
+    from graph_api.keys import DATABASE_URL, SETTINGS
 
     settings = app[SETTINGS]
-    async with app[POOL].acquire() as conn:
+    conn = await connect(app[DATABASE_URL])
+    try:
         if await conn.fetchval(COUNT_USERS) == 0:
             logger.info("empty database: seeding a demo network for %s", settings.demo_email)
             report = await seed_user(
@@ -80,6 +84,8 @@ async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
                 # one live demo token at a time: each start replaces the last
                 await conn.execute(REVOKE_DEMO_TOKENS, user.id, DEMO_TOKEN_NAME)
                 app[DEMO_TOKEN] = await accounts.create_token(conn, user.id, DEMO_TOKEN_NAME)
+    finally:
+        await conn.close()
     yield
 
 

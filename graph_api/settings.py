@@ -61,6 +61,9 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 class Settings:
     # None: start the embedded PostgreSQL under data_dir
     database_url: str | None = None
+    # the login request traffic uses (graph_api_app or a member of it); None: the
+    # embedded server's graph_api_app, or DATABASE_URL's user switching to it
+    app_database_url: str | None = None
     data_dir: Path = PROJECT_ROOT / ".data"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -102,8 +105,16 @@ class Settings:
             raise SettingsError(
                 f"GRAPH_API_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
             )
+        database_url = env.get("DATABASE_URL") or None
+        app_database_url = env.get("GRAPH_API_APP_DATABASE_URL") or None
+        if app_database_url and not database_url:
+            raise SettingsError(
+                "GRAPH_API_APP_DATABASE_URL needs DATABASE_URL (the tables' owner, for migrations); "
+                "the embedded server needs neither"
+            )
         return cls(
-            database_url=env.get("DATABASE_URL") or None,
+            database_url=database_url,
+            app_database_url=app_database_url,
             data_dir=Path(data_dir).expanduser().resolve() if data_dir else cls.data_dir,
             host=env.get("GRAPH_API_HOST", "127.0.0.1"),
             port=_int(env, "GRAPH_API_PORT", 8000, 0, 65535),
