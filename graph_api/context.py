@@ -23,7 +23,6 @@ from loaders import Loaders
 @dataclass
 class Context:
     request: web.Request
-    response: web.StreamResponse
     pool: asyncpg.Pool
     request_id: str
     viewer: Viewer | None

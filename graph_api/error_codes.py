@@ -18,8 +18,6 @@ from graph_api.errors import DomainError
 
 logger = logging.getLogger("graph_api.errors")
 
-# graphql-core's parser, when strawberry's MaxTokensLimiter stops it
-TOO_MANY_TOKENS = "Syntax Error: Document contains more than"
 INTERNAL_MESSAGE = "Internal server error; quote the request id when reporting it."
 
 
@@ -36,6 +34,15 @@ def _with_code(error: GraphQLError, request_id: str | None) -> GraphQLError:
         if original.field is not None:
             extensions["field"] = original.field
         return _rebuild(error, original.message, extensions)
+    if isinstance(original, asyncpg.QueryCanceledError):
+        # our statement_timeout (or an operator's cancel): retrying the same request
+        # will likely time out again, so it is not SERVICE_UNAVAILABLE
+        logger.warning("statement cancelled (request %s): %s", request_id, original)
+        return _rebuild(
+            error,
+            "The request took too long in the database; ask for less (smaller pages, fewer levels).",
+            {"code": "TIMEOUT", "requestId": request_id},
+        )
     if isinstance(original, CONNECTION_ERRORS):
         logger.warning("database unavailable (request %s): %s", request_id, original)
         return _rebuild(
@@ -45,15 +52,11 @@ def _with_code(error: GraphQLError, request_id: str | None) -> GraphQLError:
         )
     # graphql-core's own: parse, validation and variable coercion (e.g. NaN for a Float)
     if original is None or isinstance(original, GraphQLError):
-        if error.message.startswith(TOO_MANY_TOKENS):
-            return _rebuild(error, error.message, {"code": "QUERY_TOO_COMPLEX"})
         # suggestions would tell a stranger the schema even with introspection off
         message = error.message.split(" Did you mean", 1)[0]
         return _rebuild(error, message, {"code": "BAD_USER_INPUT"})
-    if isinstance(original, asyncpg.DataError):
-        # a value the database refused (malformed or out of range): the client's input
-        logger.warning("database refused a value (request %s): %s", request_id, original)
-        return _rebuild(error, "A value is malformed or out of range.", {"code": "BAD_USER_INPUT"})
+    # anything else, a database DataError included: the domain checks every value a
+    # client sends, so a value the database refuses is a bug of ours, not their input
     logger.error(
         "unexpected error (request %s) at %s",
         request_id,

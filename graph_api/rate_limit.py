@@ -1,8 +1,9 @@
 """A token bucket per caller, so one client cannot starve the others.
 
-Callers are told apart by the hash of their bearer token (or their address when
-they send none). The buckets live in this process: behind a load balancer each
-process allows the limit on its own (see README).
+Callers are told apart by the id of the token they authenticated with, and by
+their address when they send none or one that is not valid (see `graph_api.gate`).
+The buckets live in this process: behind a load balancer each process allows the
+limit on its own (see README).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class RateLimiter:
         self._buckets: OrderedDict[bytes, _Bucket] = OrderedDict()
 
     def allow(self, caller: str) -> float | None:
-        """None when the request may go ahead; else seconds until it may."""
+        """None when the request may go ahead (and is counted); else seconds until it may."""
         key = hashlib.sha256(caller.encode()).digest()
         now = time.monotonic()
         bucket = self._buckets.get(key)

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.tools import merge_types
 
-from graph_api.limits import QueryLimits
 from graph_api.types.graph import GraphQuery
 from graph_api.types.mutations.contacts import ContactMutations
 from graph_api.types.mutations.interactions import InteractionMutations
@@ -36,21 +31,6 @@ Mutation = merge_types(
     ),
 )
 
-CACHE_SIZE = 1000
-MAX_TOKENS = 10_000
-
-
-class IntrospectionGate(SchemaExtension):
-    """Refuses introspection when the app's settings turn it off."""
-
-    def on_operation(self) -> Iterator[None]:
-        if not getattr(self.execution_context.context, "introspection", True):
-            self.execution_context.validation_rules = (
-                *self.execution_context.validation_rules,
-                NoSchemaIntrospectionCustomRule,
-            )
-        yield
-
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
@@ -61,16 +41,11 @@ class Schema(strawberry.Schema):
 
 @cache
 def build_schema() -> strawberry.Schema:
-    """The process's one schema (Relay's node field binds to a single schema)."""
-    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        IntrospectionGate,
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
-        # after ValidationCache, whose hook overwrites the validation errors
-        QueryLimits,
-    ]
-    return Schema(query=Query, mutation=Mutation, extensions=extensions)
+    """The process's one schema (Relay's node field binds to a single schema).
+
+    It has no extensions: parsing, validation, limits and introspection rules are
+    the gate's (`graph_api.documents`), done once per document for every way in."""
+    return Schema(query=Query, mutation=Mutation)
 
 
 def export_sdl() -> str:

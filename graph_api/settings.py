@@ -72,6 +72,10 @@ class Settings:
     pool_min_size: int = 1
     pool_max_size: int = 10
     statement_timeout_ms: int = 5000
+    # a GraphQL request's whole execution; beyond it HTTP 504, TIMEOUT
+    request_timeout_seconds: float = 30.0
+    # how long a request waits for a pooled connection before HTTP 503
+    pool_wait_seconds: float = 5.0
     max_body_bytes: int = 1_000_000
     introspection: bool = True
     # GraphQL requests per minute per caller (bearer token, else address); 0: no limit
@@ -122,6 +126,10 @@ class Settings:
             pool_min_size=_int(env, "GRAPH_API_POOL_MIN_SIZE", 1, 0, 100),
             pool_max_size=_int(env, "GRAPH_API_POOL_MAX_SIZE", 10, 1, 100),
             statement_timeout_ms=_int(env, "GRAPH_API_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
+            request_timeout_seconds=_float(
+                env, "GRAPH_API_REQUEST_TIMEOUT_SECONDS", 30.0, 0.1, 3600
+            ),
+            pool_wait_seconds=_float(env, "GRAPH_API_POOL_WAIT_SECONDS", 5.0, 0.01, 600),
             max_body_bytes=_int(env, "GRAPH_API_MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
             introspection=_bool(env, "GRAPH_API_INTROSPECTION", True),
             log_statements=_bool(env, "GRAPH_API_LOG_SQL", False),

@@ -16,7 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from graph_api.seed import seed_network
-from tests.conftest import Account
+from tests.conftest import Account, error_codes
 
 
 @pytest.fixture
@@ -55,14 +55,15 @@ async def test_export_needs_a_token_and_a_known_format(
 ) -> None:
     anonymous = await client.get("/graph/export")
     assert anonymous.status == 401
-    assert (await anonymous.json())["error"]["code"] == "UNAUTHENTICATED"
+    assert error_codes(await anonymous.json()) == ["UNAUTHENTICATED"]
     unknown = await client.get("/graph/export?format=pdf", headers=seeded.headers)
     assert unknown.status == 400
-    assert (await unknown.json())["error"] == {
-        "code": "BAD_USER_INPUT",
-        "message": "format must be graphml or gexf",
-        "field": "format",
-    }
+    assert (await unknown.json())["errors"] == [
+        {
+            "message": "format must be graphml or gexf",
+            "extensions": {"code": "BAD_USER_INPUT", "field": "format"},
+        }
+    ]
 
 
 async def test_export_holds_only_the_users_own_network(

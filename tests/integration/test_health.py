@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from graph_api.app import create_app
+from graph_api.app import GRAPHS, create_app
 from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.settings import Settings
 
@@ -17,7 +17,13 @@ async def test_healthz_and_readyz(client: TestClient[Any, Any]) -> None:
     health = await client.get("/healthz")
     assert health.status == 200 and (await health.json())["status"] == "ok"
     ready = await client.get("/readyz")
-    assert ready.status == 200 and (await ready.json())["status"] == "ready"
+    assert ready.status == 200
+    assert await ready.json() == {
+        "status": "ready",
+        "database": "ok",
+        "embeddings": "ready",
+        "graphCache": {"builds": client.app[GRAPHS].builds},
+    }
     assert ready.headers["X-Request-Id"]
 
 
@@ -33,7 +39,8 @@ async def test_readyz_is_503_when_the_database_stops(
         server.stop()
         response = await client.get("/readyz")
         assert response.status == 503
-        assert await response.json() == {"status": "unavailable", "database": "unreachable"}
+        ready_body = await response.json()
+        assert (ready_body["status"], ready_body["database"]) == ("unavailable", "unreachable")
         # GraphQL answers with a typed error, not a stack trace
         body = await (
             await client.post(

@@ -55,10 +55,10 @@ async def test_three_level_nested_query_runs_one_statement_per_level(
     assert len(contacts) == 50
     assert any(edge["node"]["connections"]["edges"] for edge in contacts)
     statements = [r.statement for r in caplog.records if r.name == "graph_api.sql"]  # type: ignore[attr-defined]
-    # the token lookup, then one statement per level, whatever the number of contacts
-    # the graph's version is checked once: connections are ordered by computed strength
-    assert statements[0] == "viewer_by_token"
-    assert sorted(statements[1:]) == sorted(
+    # one statement per level, whatever the number of contacts (the token's lookup was
+    # cached by the first request); the graph's version is checked once: connections
+    # are ordered by computed strength
+    assert sorted(statements) == sorted(
         [
             "contacts_page",
             "contact_interests_page",

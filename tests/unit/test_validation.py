@@ -153,8 +153,8 @@ def test_tags_absent_is_empty() -> None:
 
 def test_tags_limits() -> None:
     assert len(validation.tags([f"t{i}" for i in range(50)])) == 50
-    # duplicates do not count towards the limit
-    assert validation.tags(["a"] * 80) == ["a"]
+    # duplicates are merged, but the list is measured as sent
+    assert validation.tags(["a"] * 50) == ["a"]
     with raises_for("tags"):
         validation.tags([f"t{i}" for i in range(51)])
     assert validation.tags(["x" * 50]) == ["x" * 50]
@@ -253,3 +253,14 @@ def test_ids_bounds_and_repeats() -> None:
 def test_ids_must_be_a_list_of_ids(value: object) -> None:
     with raises_for("duplicateIds"):
         validation.ids(value, field="duplicateIds", min_items=0, max_items=5)
+
+
+def test_list_sizes_are_checked_before_any_item_is() -> None:
+    # 51 copies of one tag: refused by the count, not after deduplicating to one
+    with pytest.raises(InvalidInput, match="at most 50 tags"):
+        validation.tags(["same"] * (validation.MAX_TAGS + 1))
+    # a long list is refused before its items are looked at (a bad item would say so)
+    with pytest.raises(InvalidInput, match="at most 50 tags"):
+        validation.tags([None] * 100_000)
+    with pytest.raises(InvalidInput, match="between 1 and 3 ids"):
+        validation.ids(["not an id"] * 100_000, field="ids", min_items=1, max_items=3)

@@ -1,0 +1,155 @@
+"""A GraphQL document, prepared once: parsed, shape-checked, validated, its limits known.
+
+Every request that sends the same text shares the work (an LRU of
+`CACHE_SIZE` documents); only the limits depend on the request, through the
+variables that give a `first`/`last`, so those results are cached per value of
+those variables. Nothing user-specific is kept: two users sending one document
+share its preparation, never their data.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from graph_api import limits
+
+CACHE_SIZE = 1000
+# longer texts are prepared afresh each time rather than kept
+MAX_CACHED_LENGTH = 20_000
+MAX_VALIDATION_ERRORS = 20
+
+
+class RequestError(Exception):
+    """The request cannot be executed at all (GraphQL over HTTP's "request error")."""
+
+    def __init__(self, errors: list[GraphQLError], status: int = 400) -> None:
+        super().__init__(errors[0].message)
+        self.errors = errors
+        self.status = status
+
+
+@dataclass
+class Prepared:
+    document: DocumentNode
+    operations: dict[str | None, OperationDefinitionNode]
+    fan_out_variables: frozenset[str]
+    # (operation name, values of the fan-out variables) -> the refusal, or None
+    _limits: dict[tuple[Any, ...], GraphQLError | None] = field(default_factory=dict)
+
+    def operation(self, name: str | None) -> OperationDefinitionNode:
+        if name is None and len(self.operations) > 1:
+            raise RequestError(
+                [GraphQLError("the document holds several operations: name one in operationName")]
+            )
+        found = (
+            self.operations.get(name) if name is not None else next(iter(self.operations.values()))
+        )
+        if found is None:
+            raise RequestError([GraphQLError(f"no operation named {name!r} in the document")])
+        return found
+
+    def check_limits(
+        self, name: str | None, variables: Mapping[str, Any], budget: limits.IntrospectionBudget
+    ) -> None:
+        key = (name, *(_hashable(variables.get(v)) for v in sorted(self.fan_out_variables)))
+        if key not in self._limits:
+            if len(self._limits) > 100:  # many different page sizes: keep the newest
+                self._limits.clear()
+            self._limits[key] = limits.check(self.document, name, variables, budget)
+        refusal = self._limits[key]
+        if refusal is not None:
+            raise RequestError([refusal])
+
+
+class Documents:
+    """The documents one schema has prepared, most recently used last."""
+
+    def __init__(self, schema: GraphQLSchema, *, introspection: bool) -> None:
+        self.schema = schema
+        self.rules = (
+            *specified_rules,
+            MaybeNullValidationRule,
+            OneOfInputValidationRule,
+            *(() if introspection else (NoSchemaIntrospectionCustomRule,)),
+        )
+        self.introspection_budget = limits.IntrospectionBudget.of(schema)
+        self._cache: OrderedDict[str, Prepared | RequestError] = OrderedDict()
+
+    def prepare(self, query: str) -> Prepared:
+        """The prepared document, or RequestError for one that cannot run."""
+        hit = self._cache.get(query)
+        if hit is None:
+            hit = self._prepare(query)
+            if len(query) <= MAX_CACHED_LENGTH:
+                self._cache[query] = hit
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(query)
+        if isinstance(hit, RequestError):
+            raise hit
+        return hit
+
+    def _prepare(self, query: str) -> Prepared | RequestError:
+        if len(query) > limits.MAX_QUERY_LENGTH:
+            return RequestError(
+                [
+                    limits.too_complex(
+                        f"the query is {len(query):,} characters; the limit is {limits.MAX_QUERY_LENGTH:,}"
+                    )
+                ]
+            )
+        try:
+            document = parse(query, max_tokens=limits.MAX_TOKENS)
+        except GraphQLError as error:
+            if "more than" in error.message and "tokens" in error.message:
+                error = limits.too_complex(f"the query has more than {limits.MAX_TOKENS:,} tokens")
+            return RequestError([error])
+        except RecursionError:
+            return RequestError([limits.too_complex("the query nests too deeply to read")])
+        refusal = limits.shape_problem(document)
+        if refusal is not None:
+            return RequestError([refusal])
+        try:
+            errors = validate(
+                self.schema,
+                document,
+                self.rules,
+                max_errors=MAX_VALIDATION_ERRORS,
+                hide_suggestions=True,
+            )
+        except RecursionError:  # the nesting cap should make this unreachable
+            return RequestError([limits.too_complex("the query nests too deeply to validate")])
+        if errors:
+            return RequestError(errors)
+        operations = {
+            (d.name.value if d.name else None): d
+            for d in document.definitions
+            if isinstance(d, OperationDefinitionNode)
+        }
+        return Prepared(document, operations, limits.fan_out_variables(document))
+
+
+def is_mutation(operation: OperationDefinitionNode) -> bool:
+    return operation.operation is OperationType.MUTATION
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, int | str | float | bool | None) else repr(value)

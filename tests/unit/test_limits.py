@@ -1,0 +1,91 @@
+"""The limits cost what the document's size is: fragments measured once, validation
+bounded before it runs. Work is counted, never timed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import get_introspection_query, parse
+
+from graph_api import limits
+from graph_api.schema import build_schema
+
+SCHEMA = build_schema()._schema
+BUDGET = limits.IntrospectionBudget.of(SCHEMA)
+
+
+def doubling_fragments(levels: int, leaf: str = "email") -> str:
+    """Each fragment spreads the next twice: 2^levels leaves when expanded naively."""
+    fragments = [f"fragment F{i} on User {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    return "{ me { ...F0 } } " + " ".join([*fragments, f"fragment F{levels} on User {{ {leaf} }}"])
+
+
+def counting_fan_outs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+    original = limits._fan_out
+
+    def counted(field: Any, variables: Any) -> int:
+        seen.append(field.name.value)
+        return original(field, variables)
+
+    monkeypatch.setattr(limits, "_fan_out", counted)
+    return seen
+
+
+@pytest.mark.parametrize("levels", [10, 30, 50])
+def test_each_fragment_is_measured_once(monkeypatch: pytest.MonkeyPatch, levels: int) -> None:
+    seen = counting_fan_outs(monkeypatch)
+    found = limits.measure(parse(doubling_fragments(levels)), None, {}, BUDGET)
+    # `me` once and the leaf once: the walk does not depend on how often fragments spread
+    assert sorted(seen) == ["email", "me"]
+    assert found.cost == min(1 + 2**levels, limits.MAX_COST + 1)
+
+
+@pytest.mark.parametrize("leaf", ["email", "__typename"])
+def test_doubling_fragments_are_refused_before_validation(leaf: str) -> None:
+    # the leaf that costs nothing (`__typename`) is refused like any other
+    problem = limits.shape_problem(parse(doubling_fragments(30, leaf)))
+    assert problem is not None and problem.extensions == {"code": "QUERY_TOO_COMPLEX"}
+
+
+def test_overlapping_copies_are_refused_before_validation() -> None:
+    many = parse("{ " + "me { email } " * 1000 + "}")
+    assert "selected 1000 times" in str(limits.shape_problem(many))
+    few = parse("{ " + "me { email } " * limits.MAX_SAME_RESPONSE_NAME + "}")
+    assert limits.shape_problem(few) is None
+
+
+def test_copies_through_fragments_count_too() -> None:
+    fragments = " ".join(f"fragment F{i} on User {{ email }}" for i in range(40))
+    spreads = " ".join(f"...F{i}" for i in range(40))
+    problem = limits.shape_problem(parse(f"{{ me {{ {spreads} }} }} {fragments}"))
+    assert "'email' is selected 40 times" in str(problem)
+
+
+def test_deep_fragment_chains_are_refused_before_anything_recurses() -> None:
+    chain = " ".join(f"fragment F{i} on User {{ ...F{i + 1} }}" for i in range(2000))
+    document = parse("{ me { ...F0 } } " + chain + " fragment F2000 on User { email }")
+    assert "nests more than" in str(limits.shape_problem(document))
+
+
+def test_introspection_counts_aliases_like_any_field() -> None:
+    document = parse(
+        "{ " + " ".join(f"a{i}: __schema {{ queryType {{ name }} }}" for i in range(450)) + " }"
+    )
+    assert "aliases" in str(limits.check(document, None, {}, BUDGET))
+
+
+def test_the_full_introspection_query_passes_but_many_do_not() -> None:
+    full = get_introspection_query(descriptions=True, directive_is_repeatable=True)
+    assert limits.check(parse(full), None, {}, BUDGET) is None
+    body = full.split("query IntrospectionQuery {", 1)[1].split("fragment FullType", 1)[0]
+    fragments = "fragment FullType" + full.split("fragment FullType", 1)[1]
+    aliased = (
+        "query Many { "
+        + " ".join(f"s{i}: {body.strip()[:-1]}" for i in range(limits.INTROSPECTION_ALLOWANCE + 1))
+        + " } "
+        + fragments
+    )
+    refusal = limits.check(parse(aliased), "Many", {}, BUDGET)
+    assert refusal is not None and "introspection" in refusal.message
