@@ -137,6 +137,7 @@ async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
         max_size=settings.pool_max_size,
         statement_timeout_ms=settings.statement_timeout_ms,
         log_statements=settings.log_statements,
+        wait_seconds=settings.pool_wait_seconds,
     )
     app[POOL] = pool
     try:

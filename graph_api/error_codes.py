@@ -14,6 +14,7 @@ import asyncpg
 from graphql import GraphQLError
 
 from graph_api.db.errors import CONNECTION_ERRORS
+from graph_api.db.tenant import TransactionConflict
 from graph_api.errors import DomainError
 
 logger = logging.getLogger("graph_api.errors")
@@ -34,6 +35,13 @@ def _with_code(error: GraphQLError, request_id: str | None) -> GraphQLError:
         if original.field is not None:
             extensions["field"] = original.field
         return _rebuild(error, original.message, extensions)
+    if isinstance(original, TransactionConflict):
+        # every attempt rolled back: nothing was written, and trying again may well work
+        return _rebuild(
+            error,
+            "The write collided with concurrent writes and was not made; try again.",
+            {"code": "CONFLICT", "retryable": True},
+        )
     if isinstance(original, asyncpg.QueryCanceledError):
         # our statement_timeout (or an operator's cancel): retrying the same request
         # will likely time out again, so it is not SERVICE_UNAVAILABLE

@@ -283,7 +283,7 @@ def _json_param(raw: str | None, name: str, bad: Callable[[str], Refusal]) -> An
 
 def _json_reason(error: orjson.JSONDecodeError) -> str:
     message = str(error)
-    if "recursion" in message.lower():
+    if "depth limit" in message.lower() or "recursion" in message.lower():
         return "nested too deeply"
     if "utf-8" in message.lower():
         return "not valid UTF-8"

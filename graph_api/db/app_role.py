@@ -66,6 +66,7 @@ async def create_app_pool(
     max_size: int,
     statement_timeout_ms: int,
     log_statements: bool = False,
+    wait_seconds: float | None = None,
 ) -> asyncpg.Pool:
     """The pool request traffic uses, checked to be bound by row-level security."""
     pool = await create_pool(
@@ -75,6 +76,7 @@ async def create_app_pool(
         statement_timeout_ms=statement_timeout_ms,
         log_statements=log_statements,
         role=login.switch_to,
+        wait_seconds=wait_seconds,
     )
     try:
         await check_app_role(pool, login)

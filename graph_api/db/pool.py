@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
@@ -102,6 +103,19 @@ def _connection_init(
     return init
 
 
+class WaitBoundedPool(asyncpg.Pool):  # type: ignore[misc]
+    """A pool whose checkouts wait at most `wait_seconds` unless told otherwise: a
+    request that finds every connection busy gets TimeoutError (SERVICE_UNAVAILABLE,
+    HTTP 503 with Retry-After) instead of queueing without end."""
+
+    def __init__(self, *args: Any, wait_seconds: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.wait_seconds = wait_seconds
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=self.wait_seconds if timeout is None else timeout)
+
+
 async def create_pool(
     url: str,
     *,
@@ -110,11 +124,22 @@ async def create_pool(
     statement_timeout_ms: int,
     log_statements: bool = False,
     role: str | None = None,
+    wait_seconds: float | None = None,
 ) -> asyncpg.Pool:
-    """A pool on `url`; with `role`, every connection switches to it (`SET ROLE`) as it opens."""
+    """A pool on `url`; with `role`, every connection switches to it (`SET ROLE`) as it
+    opens; with `wait_seconds`, a checkout waits at most that long."""
     try:
-        pool = await asyncpg.create_pool(
+        pool = await WaitBoundedPool(
             url,
+            wait_seconds=wait_seconds,
+            connection_class=asyncpg.Connection,
+            record_class=asyncpg.Record,
+            max_queries=50_000,
+            max_inactive_connection_lifetime=300.0,
+            loop=None,
+            connect=None,
+            setup=None,
+            reset=None,
             min_size=min_size,
             max_size=max_size,
             timeout=CONNECT_TIMEOUT_SECONDS,
