@@ -28,6 +28,7 @@ from graph_api.keys import (
     DATABASE_URL,
     EMBEDDED_SERVER,
     GATE,
+    GRAPHQL_ENDPOINT,
     GRAPHS,
     LISTENER,
     POOL,
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> web.Application:
         max_body_bytes=settings.max_body_bytes,
         deadline_seconds=settings.request_timeout_seconds,
     )
+    app[GRAPHQL_ENDPOINT] = endpoint
     app.router.add_route("*", "/graphql", endpoint.handle)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

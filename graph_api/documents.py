@@ -29,6 +29,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from graph_api import limits
+from graph_api.execution.compiled import Plan, compile_operation
 
 CACHE_SIZE = 1000
 # longer texts are prepared afresh each time rather than kept
@@ -52,6 +53,14 @@ class Prepared:
     fan_out_variables: frozenset[str]
     # (operation name, values of the fan-out variables) -> the refusal, or None
     _limits: dict[tuple[Any, ...], GraphQLError | None] = field(default_factory=dict)
+    # operation name -> its compiled plan, or None where graphql-core runs it
+    _plans: dict[str | None, Plan | None] = field(default_factory=dict)
+
+    def plan(self, schema: GraphQLSchema, operation: OperationDefinitionNode) -> Plan | None:
+        name = operation.name.value if operation.name else None
+        if name not in self._plans:
+            self._plans[name] = compile_operation(schema, self.document, operation)
+        return self._plans[name]
 
     def operation(self, name: str | None) -> OperationDefinitionNode:
         if name is None and len(self.operations) > 1:

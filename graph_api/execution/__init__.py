@@ -1,0 +1,1 @@
+"""Executing validated operations: compiled plans for queries (`compiled`)."""
