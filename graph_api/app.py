@@ -18,6 +18,7 @@ from graph_api.auth import REVOKED_CHANNEL, Authenticator
 from graph_api.context import Context
 from graph_api.db.app_role import app_login, create_app_pool
 from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
+from graph_api.db.listener import Listener
 from graph_api.db.migrations import load_migrations, migrate
 from graph_api.db.pool import connect, ensure_database
 from graph_api.gate import Admission, Gate, GraphQLEndpoint
@@ -149,20 +150,23 @@ async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def listener_ctx(app: web.Application) -> AsyncIterator[None]:
-    """One connection listening for other processes' news (graph writes, revocations)."""
-    listener = await connect(app[DATABASE_URL])
+    """One connection listening for other processes' news (graph writes, revocations),
+    reconnecting when the database comes back."""
+    listener = Listener(app[DATABASE_URL])
+    await listener.start()
     app[LISTENER] = listener
     try:
         yield
     finally:
-        if not listener.is_closed():
-            await listener.close()
+        await listener.close()
 
 
 async def gate_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     authenticator = Authenticator(app[POOL])
-    await app[LISTENER].add_listener(REVOKED_CHANNEL, authenticator.on_notification)
+    await app[LISTENER].listen(REVOKED_CHANNEL, authenticator.on_notification)
+    # revocations sent while the listener was away are lost: ask the database again
+    app[LISTENER].on_reconnect(authenticator.forget)
     limiter = (
         RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute > 0 else None
     )
@@ -175,7 +179,8 @@ async def graph_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     cache = GraphCache(app[POOL], settings.strength, max_users=settings.graph_cache_users)
     app[GRAPHS] = cache
-    await app[LISTENER].add_listener(GRAPH_CHANGED, cache.on_notification)
+    # reads check the version anyway; a missed notification only loses a warm-up
+    await app[LISTENER].listen(GRAPH_CHANGED, cache.on_notification)
     try:
         yield
     finally:

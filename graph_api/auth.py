@@ -28,6 +28,7 @@ TOKEN_CACHE_SECONDS = 5.0
 TOKEN_CACHE_SIZE = 10_000
 REVOKED_CHANNEL = "token_revoked"
 MAX_HEADER_LENGTH = 256
+UNREACHABLE_LOG_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class Authenticator:
         # token hash -> (viewer or None for "no live token", expiry on the monotonic clock)
         self._cache: OrderedDict[bytes, tuple[accounts.Viewer | None, float]] = OrderedDict()
         self.lookups = 0  # database lookups made (tests)
+        self._warned_at = -UNREACHABLE_LOG_SECONDS
+        self._refused = 0
 
     def cached(self, credentials: Credentials) -> tuple[bool, accounts.Viewer | None]:
         """(known, viewer) from the cache alone: known is False when only the database can tell."""
@@ -96,13 +99,23 @@ class Authenticator:
                 self.lookups += 1
                 viewer = await accounts.authenticate_hash(self._pool, credentials.token_hash)
             except CONNECTION_ERRORS:
-                logger.warning("authentication failed: database unreachable")
+                self._warn_unreachable()
                 return None, ServiceUnavailable("the database is unavailable; try again shortly")
             except asyncpg.PostgresError:  # e.g. a statement timeout: never a 500
                 logger.exception("authentication failed")
                 return None, ServiceUnavailable("authentication is unavailable; try again shortly")
             self._remember(credentials.token_hash, viewer)
         return (viewer, None) if viewer is not None else (None, INVALID)
+
+    def _warn_unreachable(self) -> None:
+        # one line per outage window, not one per refused request
+        now = time.monotonic()
+        self._refused += 1
+        if now - self._warned_at >= UNREACHABLE_LOG_SECONDS:
+            logger.warning(
+                "authentication failed: database unreachable (%d requests refused)", self._refused
+            )
+            self._warned_at, self._refused = now, 0
 
     def _remember(self, token_hash: bytes, viewer: accounts.Viewer | None) -> None:
         self._cache[token_hash] = (viewer, time.monotonic() + self._ttl)

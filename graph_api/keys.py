@@ -12,6 +12,7 @@ from graph_api.graph.cache import GraphCache
 from graph_api.settings import Settings
 
 if TYPE_CHECKING:  # the gate reads the request id key from here
+    from graph_api.db.listener import Listener
     from graph_api.gate import Gate, GraphQLEndpoint
     from graph_api.routes import ReadyProbe
 
@@ -22,7 +23,7 @@ POOL = web.AppKey("pool", asyncpg.Pool)
 GRAPHS = web.AppKey("graphs", GraphCache)
 GATE: web.AppKey[Gate] = web.AppKey("gate")
 GRAPHQL_ENDPOINT: web.AppKey[GraphQLEndpoint] = web.AppKey("graphql_endpoint")
-LISTENER = web.AppKey("listener", asyncpg.Connection)
+LISTENER: web.AppKey[Listener] = web.AppKey("listener")
 # /readyz's own connection, so traffic holding the pool cannot starve it
 READY_PROBE: web.AppKey[ReadyProbe] = web.AppKey("ready_probe")
 REQUEST_ID = web.RequestKey("request_id", str)

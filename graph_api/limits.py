@@ -45,6 +45,8 @@ from graphql import (
     parse,
 )
 
+from graph_api.domain.interactions import MAX_PARTICIPANTS
+from graph_api.domain.memories import MAX_SOURCES
 from graph_api.pagination import MAX_PAGE_SIZE
 
 MAX_DEPTH = 20
@@ -72,7 +74,12 @@ PAGINATED = {"interests", "memories", "connections", *DEFAULT_PAGE_SIZES}
 # the largest `first` each accepts, where above the common page size
 MAX_SIZES = {"members": 1000}
 # lists without size arguments, by their caps (communities: an estimate, one per group)
-BOUNDED_LISTS = {"participants": 50, "sourceInteractions": 100, "nodes": 100, "communities": 100}
+BOUNDED_LISTS = {
+    "participants": MAX_PARTICIPANTS,
+    "sourceInteractions": MAX_SOURCES,
+    "nodes": 100,
+    "communities": 100,
+}
 INTROSPECTION_ROOTS = {"__schema", "__type"}
 
 

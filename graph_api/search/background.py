@@ -36,17 +36,25 @@ class PendingEmbedder:
         self._task: asyncio.Task[None] | None = None
         self.embedded = 0  # how many pending memories this process has embedded
         self.profiles = 0  # how many contact profiles
+        # whose work to look at next round; everyone's at startup and after a failure
         self._profiles_of: set[UUID] = set()
         self._all_profiles = True
+        self._pending_of: set[UUID] = set()
+        self._all_pending = True
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
-    def wake(self, profiles_of: UUID | None = None) -> None:
-        """A memory was saved without its embedding, or a user's contact profiles
-        changed: try soon."""
+    def wake(self, profiles_of: UUID | None = None, pending_of: UUID | None = None) -> None:
+        """A user's memory was saved without its embedding (`pending_of`), or a
+        user's contact profiles changed (`profiles_of`): try soon, for that user.
+        A wake naming no one looks at everyone's."""
         if profiles_of is not None:
             self._profiles_of.add(profiles_of)
+        if pending_of is not None:
+            self._pending_of.add(pending_of)
+        if profiles_of is None and pending_of is None:
+            self._all_pending = self._all_profiles = True
         self._wake.set()
 
     async def _run(self) -> None:
@@ -55,16 +63,27 @@ class PendingEmbedder:
                 await asyncio.wait_for(self._wake.wait(), self._retry_seconds)
             self._wake.clear()
             # each on its own: a failure in one leaves the other to run
-            try:
-                done = await reembed(self._pool, self._provider, pending_only=True)
-                self.embedded += done
-                if done:
-                    logger.info("embedded %d pending memories", done)
-            except EmbeddingError as error:
-                logger.warning("pending memories stay pending: %s", error)
-            except Exception:
-                logger.exception("embedding pending memories failed")
+            await self._embed_pending()
             await self._embed_profiles()
+
+    async def _embed_pending(self) -> None:
+        users, self._pending_of = self._pending_of, set()
+        everyone, self._all_pending = self._all_pending, False
+        if not everyone and not users:
+            return
+        try:
+            done = await reembed(
+                self._pool, self._provider, pending_only=True, user_ids=None if everyone else users
+            )
+            self.embedded += done
+            if done:
+                logger.info("embedded %d pending memories", done)
+        except Exception as error:
+            if isinstance(error, EmbeddingError):
+                logger.warning("pending memories stay pending: %s", error)
+            else:
+                logger.exception("embedding pending memories failed")
+            self._all_pending = True  # what was left: look at everyone next round
 
     async def _embed_profiles(self) -> None:
         users, self._profiles_of = self._profiles_of, set()

@@ -10,7 +10,7 @@ an interrupted run resumes where it stopped, the rows it finished no longer matc
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
 import asyncpg
@@ -100,13 +100,15 @@ async def reembed(
     batch_size: int = 64,
     progress: Callable[[int], None] | None = None,
     pending_only: bool = False,
+    user_ids: Iterable[UUID] | None = None,
 ) -> int:
     """Embed every memory that needs it (with `pending_only`, only those without an
-    embedding, whatever the model of the others), user by user; returns how many
-    were stored."""
+    embedding, whatever the model of the others), user by user — every user's, or
+    those of `user_ids`; returns how many were stored."""
     statement = PENDING if pending_only else TO_EMBED
     stored = 0
-    for user_id in await tenant.all_users(pool):
+    users = await tenant.all_users(pool) if user_ids is None else list(user_ids)
+    for user_id in users:
         stored += await _reembed_user(pool, provider, user_id, statement, batch_size, progress)
     return stored
 

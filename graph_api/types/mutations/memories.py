@@ -61,7 +61,7 @@ def _after_write(info: Info, row: Any, errors: list[UserError]) -> MemoryPayload
         and payload.memory.embedding_status is EmbeddingStatus.PENDING
         and pending
     ):
-        pending.wake()
+        pending.wake(pending_of=info.context.user_id)
     return payload
 
 
