@@ -113,7 +113,9 @@ class Documents:
         else:
             self._cache.move_to_end(query)
         if isinstance(hit, RequestError):
-            raise hit
+            # a fresh exception each time: raising the cached one again would grow
+            # its traceback request after request
+            raise RequestError(hit.errors, hit.status)
         return hit
 
     def _prepare(self, query: str) -> Prepared | RequestError:
