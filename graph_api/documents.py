@@ -32,8 +32,8 @@ from graph_api import limits
 from graph_api.execution.compiled import Plan, compile_operation
 
 CACHE_SIZE = 1000
-# longer texts are prepared afresh each time rather than kept
-MAX_CACHED_LENGTH = 20_000
+# the query text the cache may hold in all (least recently used go first)
+MAX_CACHED_CHARACTERS = 20_000_000
 MAX_VALIDATION_ERRORS = 20
 
 
@@ -100,16 +100,18 @@ class Documents:
         )
         self.introspection_budget = limits.IntrospectionBudget.of(schema)
         self._cache: OrderedDict[str, Prepared | RequestError] = OrderedDict()
+        self._cached_characters = 0
 
     def prepare(self, query: str) -> Prepared:
         """The prepared document, or RequestError for one that cannot run."""
         hit = self._cache.get(query)
         if hit is None:
             hit = self._prepare(query)
-            if len(query) <= MAX_CACHED_LENGTH:
-                self._cache[query] = hit
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
+            self._cache[query] = hit
+            self._cached_characters += len(query)
+            while len(self._cache) > CACHE_SIZE or self._cached_characters > MAX_CACHED_CHARACTERS:
+                evicted, _ = self._cache.popitem(last=False)
+                self._cached_characters -= len(evicted)
         else:
             self._cache.move_to_end(query)
         if isinstance(hit, RequestError):
@@ -135,7 +137,9 @@ class Documents:
             return RequestError([error])
         except RecursionError:
             return RequestError([limits.too_complex("the query nests too deeply to read")])
-        refusal = limits.shape_problem(document)
+        refusal = limits.shape_problem(document) or limits.check(
+            document, None, {}, self.introspection_budget, fan_out=False
+        )
         if refusal is not None:
             return RequestError([refusal])
         try:

@@ -202,14 +202,19 @@ def check(
     operation_name: str | None,
     variables: Mapping[str, Any],
     introspection: IntrospectionBudget,
+    *,
+    fan_out: bool = True,
 ) -> GraphQLError | None:
-    """The first limit the operation exceeds, as a QUERY_TOO_COMPLEX error, else None."""
+    """The first limit the operation exceeds, as a QUERY_TOO_COMPLEX error, else None.
+
+    Without `fan_out`, only the limits no variable changes (depth, aliases,
+    introspection), for every operation: those run before validation."""
     found = measure(document, operation_name, variables, introspection)
     if found.depth > MAX_DEPTH:
         return too_complex(f"the query is more than {MAX_DEPTH} levels deep")
     if found.aliases > MAX_ALIASES:
         return too_complex(f"the query uses more than {MAX_ALIASES} aliases")
-    if found.cost > MAX_COST:
+    if fan_out and found.cost > MAX_COST:
         return too_complex(
             f"the query could return more than {MAX_COST:,} objects. "
             "Ask for smaller pages (first/last) or fewer nested levels."
@@ -260,11 +265,9 @@ def measure(
                     key = (selection.name.value, inside_introspection)
                     if key not in memo:
                         fragment = fragments.get(key[0])
-                        memo[key] = (
-                            walk(fragment.selection_set, inside_introspection)
-                            if fragment is not None
-                            else Measure()
-                        )
+                        memo[key] = Measure()  # a cycle (validation's to report) adds nothing
+                        if fragment is not None:
+                            memo[key] = walk(fragment.selection_set, inside_introspection)
                     inner = memo[key]
                 depth = max(depth, inner.depth)
                 aliases += inner.aliases
