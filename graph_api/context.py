@@ -62,7 +62,9 @@ class Context:
         """The user's graph at its current version (checked once per request)."""
         if self._network is None:
             self._network = asyncio.ensure_future(self.graphs.get(self.user_id))
-        return await self._network
+        # shielded: a field cancelled beside a failing sibling must not cancel the
+        # one look every other field of the request shares
+        return await asyncio.shield(self._network)
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

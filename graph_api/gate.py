@@ -34,7 +34,7 @@ from strawberry.schema import Schema
 from graph_api import accounts
 from graph_api.auth import Authenticator, Credentials
 from graph_api.documents import Documents, RequestError, is_mutation
-from graph_api.error_codes import with_codes
+from graph_api.error_codes import INTERNAL_MESSAGE, with_codes
 from graph_api.errors import ServiceUnavailable, Unauthenticated
 from graph_api.http_errors import error_body, json_error
 from graph_api.keys import REQUEST_ID
@@ -223,6 +223,15 @@ class GraphQLEndpoint:
                     is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
                 )
                 result = await outcome if isinstance(outcome, Awaitable) else outcome
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # the request itself is cancelled (the client went away)
+            # a cancellation that escaped a resolver: a bug of ours, never a dropped answer
+            logger.exception("execution cancelled from within (request %s)", request[REQUEST_ID])
+            return json_error(
+                500, INTERNAL_MESSAGE, content_type=media_type, requestId=request[REQUEST_ID]
+            )
         except TimeoutError:
             return json_error(
                 504,

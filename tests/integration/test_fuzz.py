@@ -27,7 +27,6 @@ from typing import Any
 
 import orjson
 import pytest
-from aiohttp import ServerDisconnectedError
 from aiohttp.test_utils import TestClient
 from graphql import (
     DocumentNode,
@@ -420,12 +419,6 @@ GRAPH_BESIDE_AN_ERROR = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ServerDisconnectedError,
-    reason="graph_api/context.py: Context.graph() awaits its shared future unshielded; "
-    "the server drops the connection without an answer",
-)
 async def test_a_field_error_beside_graph_fields_is_answered(
     fuzz_client: TestClient[Any, Any], account: Account
 ) -> None:
