@@ -74,6 +74,7 @@ class Authenticator:
         # token hash -> (viewer or None for "no live token", expiry on the monotonic clock)
         self._cache: OrderedDict[bytes, tuple[accounts.Viewer | None, float]] = OrderedDict()
         self.lookups = 0  # database lookups made (tests)
+        self._generation = 0  # bumped by every revocation heard
         self._warned_at = -UNREACHABLE_LOG_SECONDS
         self._refused = 0
 
@@ -95,6 +96,7 @@ class Authenticator:
             return None, MALFORMED
         known, viewer = self.cached(credentials)
         if not known:
+            generation, started = self._generation, time.monotonic()
             try:
                 self.lookups += 1
                 viewer = await accounts.authenticate_hash(self._pool, credentials.token_hash)
@@ -104,7 +106,9 @@ class Authenticator:
             except asyncpg.PostgresError:  # e.g. a statement timeout: never a 500
                 logger.exception("authentication failed")
                 return None, ServiceUnavailable("authentication is unavailable; try again shortly")
-            self._remember(credentials.token_hash, viewer)
+            # a revocation heard while we looked may predate what we read: keep nothing
+            if generation == self._generation:
+                self._remember(credentials.token_hash, viewer, started)
         return (viewer, None) if viewer is not None else (None, INVALID)
 
     def _warn_unreachable(self) -> None:
@@ -117,14 +121,16 @@ class Authenticator:
             )
             self._warned_at, self._refused = now, 0
 
-    def _remember(self, token_hash: bytes, viewer: accounts.Viewer | None) -> None:
-        self._cache[token_hash] = (viewer, time.monotonic() + self._ttl)
+    def _remember(self, token_hash: bytes, viewer: accounts.Viewer | None, since: float) -> None:
+        # the window counts from the lookup's start, not its end
+        self._cache[token_hash] = (viewer, since + self._ttl)
         self._cache.move_to_end(token_hash)
         while len(self._cache) > TOKEN_CACHE_SIZE:
             self._cache.popitem(last=False)
 
     def forget(self, token_hash: bytes | None = None) -> None:
         """Drop one token's cached answer (all of them when None)."""
+        self._generation += 1
         if token_hash is None:
             self._cache.clear()
         else:

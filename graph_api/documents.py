@@ -18,6 +18,7 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
+    IntValueNode,
     OperationDefinitionNode,
     OperationType,
     parse,
@@ -33,7 +34,8 @@ from graph_api.execution.compiled import Plan, compile_operation
 
 CACHE_SIZE = 1000
 # the query text the cache may hold in all (least recently used go first)
-MAX_CACHED_CHARACTERS = 20_000_000
+# (a parsed document keeps its tokens: ~200 bytes of memory per character of text)
+MAX_CACHED_CHARACTERS = 500_000
 MAX_VALIDATION_ERRORS = 20
 
 
@@ -77,14 +79,24 @@ class Prepared:
     def check_limits(
         self, name: str | None, variables: Mapping[str, Any], budget: limits.IntrospectionBudget
     ) -> None:
-        key = (name, *(_hashable(variables.get(v)) for v in sorted(self.fan_out_variables)))
+        # a variable not sent takes its declared default, as execution will
+        given = {**self._defaults(name), **variables}
+        key = (name, *(_hashable(given.get(v)) for v in sorted(self.fan_out_variables)))
         if key not in self._limits:
             if len(self._limits) > 100:  # many different page sizes: keep the newest
                 self._limits.clear()
-            self._limits[key] = limits.check(self.document, name, variables, budget)
+            self._limits[key] = limits.check(self.document, name, given, budget)
         refusal = self._limits[key]
         if refusal is not None:
             raise RequestError([refusal])
+
+    def _defaults(self, name: str | None) -> dict[str, Any]:
+        operation = self.operations.get(name) or next(iter(self.operations.values()))
+        return {
+            d.variable.name.value: int(d.default_value.value)
+            for d in operation.variable_definitions or ()
+            if isinstance(d.default_value, IntValueNode)
+        }
 
 
 class Documents:
@@ -107,6 +119,8 @@ class Documents:
         hit = self._cache.get(query)
         if hit is None:
             hit = self._prepare(query)
+            if isinstance(hit, RequestError):  # kept without the document it refused
+                hit = RequestError([_detached(e) for e in hit.errors], hit.status)
             self._cache[query] = hit
             self._cached_characters += len(query)
             while len(self._cache) > CACHE_SIZE or self._cached_characters > MAX_CACHED_CHARACTERS:
@@ -162,9 +176,24 @@ class Documents:
         return Prepared(document, operations, limits.fan_out_variables(document))
 
 
+def _detached(error: GraphQLError) -> GraphQLError:
+    """The same error (message, locations, code) without the parsed nodes it points at."""
+    return GraphQLError(
+        error.message,
+        source=error.source,
+        positions=error.positions,
+        extensions=error.extensions,
+        original_error=error.original_error,
+    )
+
+
 def is_mutation(operation: OperationDefinitionNode) -> bool:
     return operation.operation is OperationType.MUTATION
 
 
 def _hashable(value: Any) -> Any:
-    return value if isinstance(value, int | str | float | bool | None) else repr(value)
+    # typed: 1, 1.0 and True are one dict key, but not one page size
+    return (
+        type(value).__name__,
+        value if isinstance(value, int | str | float | bool | None) else repr(value),
+    )

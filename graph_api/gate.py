@@ -278,13 +278,27 @@ class GraphQLEndpoint:
 
 
 def _media_type(accept: str) -> str:
-    """graphql-response+json when the client lists it (before plain JSON), else JSON."""
-    if GRAPHQL_RESPONSE not in accept:
+    """graphql-response+json when the client prefers it to plain JSON (by q-value,
+    then by order), else JSON."""
+    best: dict[str, tuple[float, int]] = {}
+    for position, part in enumerate(accept.split(",")):
+        kind, *parameters = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        kind = kind.lower()
+        if kind in {GRAPHQL_RESPONSE, JSON} and kind not in best:
+            best[kind] = (quality, -position)
+    wanted = best.get(GRAPHQL_RESPONSE)
+    if wanted is None or wanted[0] <= 0:
         return JSON
-    kinds = [part.split(";", 1)[0].strip() for part in accept.split(",")]
-    if JSON in kinds and kinds.index(JSON) < kinds.index(GRAPHQL_RESPONSE):
-        return JSON
-    return GRAPHQL_RESPONSE
+    plain = best.get(JSON)
+    return GRAPHQL_RESPONSE if plain is None or wanted > plain else JSON
 
 
 def _json_param(raw: str | None, name: str, bad: Callable[[str], Refusal]) -> Any:

@@ -24,7 +24,6 @@ Every check costs time linear in the document, however it nests:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +60,8 @@ MAX_SAME_RESPONSE_NAME = 30
 # selection sets inside each other, fragments and inline fragments included (the
 # full introspection query nests 13); deeper is refused before anything recurses
 MAX_NESTING = 60
+# selections the overlap check may walk, fragments expanded where they are spread
+MAX_SHAPE_WORK = 100_000
 # introspection may fan out to this many standard introspection answers
 INTROSPECTION_ALLOWANCE = 4
 # the page size a list uses when `first`/`last` is not given
@@ -91,55 +92,52 @@ def too_complex(message: str) -> GraphQLError:
 
 
 def shape_problem(document: DocumentNode) -> GraphQLError | None:
-    """A refusal when validating `document` would cost more than its size suggests."""
-    fragments = _fragments(document)
-    # a fragment's response names and how deep its selections nest
-    memo: dict[str, tuple[Counter[str], int]] = {}
+    """A refusal when validating `document` would cost more than its size suggests.
 
-    def names(
-        selection_set: SelectionSetNode, depth: int, visiting: frozenset[str]
-    ) -> tuple[Counter[str], int]:
+    graphql-core's overlapping-fields rule merges, for each response name, the
+    selections of every field under it (fragments expanded, each once per merged
+    set) and compares them pairwise, level by level. This walks the same merged
+    tree, refusing a response name with more than `MAX_SAME_RESPONSE_NAME` copies in
+    one merged set and a walk longer than `MAX_SHAPE_WORK` selections: what the rule
+    would compare is then bounded by the copies squared times the walk."""
+    fragments = _fragments(document)
+    work = [MAX_SHAPE_WORK]
+
+    def merged(selection_sets: list[SelectionSetNode], depth: int) -> None:
         if depth > MAX_NESTING:
             raise _Refused(f"the query nests more than {MAX_NESTING} selections deep")
-        counts: Counter[str] = Counter()
-        height = 0
-        for selection in selection_set.selections:
+        by_name: dict[str, list[FieldNode]] = {}
+        spread: set[str] = set()
+        queue = [selection for s in selection_sets for selection in s.selections]
+        while queue:
+            selection = queue.pop()
+            work[0] -= 1
+            if work[0] < 0:
+                raise _Refused("the query's selections, fragments expanded, are too many to check")
             if isinstance(selection, FieldNode):
-                counts[(selection.alias or selection.name).value] += 1
-                if selection.selection_set is not None:  # checks the nested set
-                    height = max(height, 1 + names(selection.selection_set, depth + 1, visiting)[1])
+                copies = by_name.setdefault((selection.alias or selection.name).value, [])
+                copies.append(selection)
+                if len(copies) > MAX_SAME_RESPONSE_NAME:
+                    raise _Refused(
+                        f"{(selection.alias or selection.name).value!r} is selected more than "
+                        f"{MAX_SAME_RESPONSE_NAME} times in one selection set"
+                    )
             elif isinstance(selection, InlineFragmentNode):
-                inner, inner_height = names(selection.selection_set, depth + 1, visiting)
-                counts.update(inner)
-                height = max(height, 1 + inner_height)
+                queue.extend(selection.selection_set.selections)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
-                if name not in memo and name in fragments and name not in visiting:
-                    memo[name] = names(fragments[name].selection_set, depth + 1, visiting | {name})
-                if name in memo:  # else unknown or cyclic: validation reports it
-                    inner, inner_height = memo[name]
-                    if depth + 1 + inner_height > MAX_NESTING:
-                        raise _Refused(f"the query nests more than {MAX_NESTING} selections deep")
-                    counts.update(inner)
-                    height = max(height, 1 + inner_height)
-        for name, count in counts.items():
-            if count > MAX_SAME_RESPONSE_NAME:
-                raise _Refused(
-                    f"{name!r} is selected {count} times in one selection set; "
-                    f"the limit is {MAX_SAME_RESPONSE_NAME}"
-                )
-        return counts, height
+                if name not in spread and name in fragments:  # cycles: validation's
+                    spread.add(name)
+                    queue.extend(fragments[name].selection_set.selections)
+        for copies in by_name.values():
+            below = [field.selection_set for field in copies if field.selection_set is not None]
+            if below:
+                merged(below, depth + 1)
 
     try:
         for definition in document.definitions:
-            if isinstance(definition, OperationDefinitionNode):
-                names(definition.selection_set, 1, frozenset())
-            elif (
-                isinstance(definition, FragmentDefinitionNode) and definition.name.value not in memo
-            ):
-                memo[definition.name.value] = names(
-                    definition.selection_set, 1, frozenset({definition.name.value})
-                )
+            if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
+                merged([definition.selection_set], 1)
     except _Refused as refused:
         return too_complex(str(refused))
     return None

@@ -29,7 +29,7 @@ byte-identical JSON).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ from graphql import (
     located_error,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from graphql.pyutils import Path
+from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.types.arguments import convert_arguments
 
@@ -156,8 +156,9 @@ def _plan_selection(
     if depth > MAX_PLAN_DEPTH:
         raise Unsupported("too deep")
     grouped: dict[str, list[FieldNode]] = {}
+    visited: set[str] = set()  # one fragment once per merged selection, as graphql-core
     for selection_set in selection_sets:
-        _collect(fragments, object_type, selection_set, grouped, set())
+        _collect(fragments, object_type, selection_set, grouped, visited)
     plan = SelectionPlan(object_type)
     for key, nodes in grouped.items():
         plan.fields.append(_plan_field(schema, fragments, object_type, key, nodes, depth))
@@ -309,13 +310,19 @@ class _Run:
                 values[plan.key] = [getattr(source, plan.attribute) for source in sources]
                 continue
             column = values[plan.key] = [None] * len(sources)
-            arguments = plan.static_arguments
-            if arguments is None and plan.has_arguments:
-                arguments = get_argument_values(plan.definition, plan.nodes[0], self.variables)
-            if plan.direct is not None:
-                call = self._direct_call(plan, arguments or {}, _path(paths[0], plan.key))
-            else:
-                call = None
+            try:
+                arguments = plan.static_arguments
+                if arguments is None and plan.has_arguments:
+                    arguments = get_argument_values(plan.definition, plan.nodes[0], self.variables)
+                call = (
+                    self._direct_call(plan, arguments or {}, _path(paths[0], plan.key))
+                    if plan.direct is not None
+                    else None
+                )
+            except Exception as error:  # arguments that do not convert: each object's error
+                for index in range(len(sources)):
+                    column[index] = self._error(error, plan, paths[index])
+                continue
             resolve = plan.definition.resolve
             assert resolve is not None
             for index, source in enumerate(sources):
@@ -407,6 +414,9 @@ class _Run:
         if wrappers and wrappers[0] is True:
             wrappers = wrappers[1:]
         if wrappers and wrappers[0] == "list":
+            if not is_iterable(value):
+                assert path is not None
+                return self._error(_not_iterable(plan), plan, path.prev, path.key)
             return [
                 self._shape(item, plan, wrappers[1:], Path(path, i, None), objects, object_paths)
                 for i, item in enumerate(value)
@@ -455,6 +465,9 @@ class _Run:
             result = None
             if non_null:
                 self._non_null_error(plan, _path(parent, key))
+        elif inner and inner[0] == "list" and not is_iterable(value):
+            self._error(_not_iterable(plan), plan, parent, key)
+            result = None
         elif inner and inner[0] == "list":
             path = _path(parent, key)
             items: list[Any] = []
@@ -469,6 +482,11 @@ class _Run:
             assert plan.leaf is not None
             try:
                 result = plan.leaf.serialize(value)
+                if result is None or result is Undefined:
+                    raise TypeError(
+                        f"Expected `{inspect(value)}` to be a GraphQL {_unwrap(plan.return_type)[0]}"
+                        " serializable value."  # graphql-core's words
+                    )
             except Exception as error:
                 self._error(error, plan, parent, key)
                 result = None
@@ -541,52 +559,20 @@ class _Raised:
 
 
 async def _settle(awaitables: list[Awaitable[Any]]) -> list[Any]:
-    """Every awaitable's value (or `_Raised`), stepping coroutines by hand.
-
-    Most resolvers finish without waiting (a count already known) or wait on a
-    DataLoader's future; a Task for each would cost more than the resolver. So each
-    coroutine is stepped until it waits on a future, all are started before any
-    waits (their loads batch), and the loop waits for those futures together."""
-    results: list[Any] = [None] * len(awaitables)
-    waiting: dict[int, tuple[Any, Any]] = {}
-
-    def step(index: int, coroutine: Any) -> None:
-        try:
-            yielded = coroutine.send(None)
-        except StopIteration as stop:
-            results[index] = stop.value
-        except Exception as error:
-            results[index] = _Raised(error)
+    """Every awaitable's value (or `_Raised`), all started before any is awaited so
+    their loads batch. Each runs as a Task of its own: a resolver may enter
+    `asyncio.timeout` (asyncpg's pool wait does), which cancels the task it runs in,
+    and that must be its own, not the request's."""
+    outcomes = await asyncio.gather(*awaitables, return_exceptions=True)
+    results: list[Any] = []
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            results.append(_Raised(outcome))
+        elif isinstance(outcome, BaseException):
+            raise outcome
         else:
-            if isinstance(yielded, asyncio.Future):
-                yielded._asyncio_future_blocking = False  # as a Task does with it
-            waiting[index] = (coroutine, yielded)
-
-    for index, awaitable in enumerate(awaitables):
-        if isinstance(awaitable, Coroutine):
-            step(index, awaitable)
-        else:  # a future or other awaitable: wrap it once
-            step(index, _await(awaitable))
-    try:
-        while waiting:
-            futures = {y for _, y in waiting.values() if isinstance(y, asyncio.Future)}
-            if futures:
-                await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
-            else:  # a bare yield: the coroutine only asked to be rescheduled
-                await asyncio.sleep(0)
-            for index, (coroutine, yielded) in list(waiting.items()):
-                if not isinstance(yielded, asyncio.Future) or yielded.done():
-                    del waiting[index]
-                    step(index, coroutine)
-    except BaseException:
-        for coroutine, _ in waiting.values():
-            coroutine.close()
-        raise
+            results.append(outcome)
     return results
-
-
-async def _await(awaitable: Awaitable[Any]) -> Any:
-    return await awaitable
 
 
 _FAILED = _Failed()
@@ -595,6 +581,12 @@ _FAILED = _Failed()
 @dataclass(frozen=True)
 class _At:
     position: int
+
+
+def _not_iterable(plan: FieldPlan) -> GraphQLError:
+    return GraphQLError(
+        f"Expected Iterable, but did not find one for field '{plan.parent_type.name}.{plan.name}'."
+    )
 
 
 def _path(parent: Path | None, key: Any) -> Path:

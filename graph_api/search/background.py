@@ -69,12 +69,12 @@ class PendingEmbedder:
     async def _embed_pending(self) -> None:
         users, self._pending_of = self._pending_of, set()
         everyone, self._all_pending = self._all_pending, False
-        if not everyone and not users:
-            return
         try:
-            done = await reembed(
-                self._pool, self._provider, pending_only=True, user_ids=None if everyone else users
-            )
+            done = 0
+            if users:  # the users whose writes woke us first
+                done += await reembed(self._pool, self._provider, pending_only=True, user_ids=users)
+            if everyone:
+                done += await reembed(self._pool, self._provider, pending_only=True)
             self.embedded += done
             if done:
                 logger.info("embedded %d pending memories", done)
@@ -87,16 +87,13 @@ class PendingEmbedder:
 
     async def _embed_profiles(self) -> None:
         users, self._profiles_of = self._profiles_of, set()
-        everyone = self._all_profiles
+        everyone, self._all_profiles = self._all_profiles, False
         try:
+            # the users whose writes woke us first: they are waiting for it
+            for user_id in users:
+                self.profiles += await embed_profiles(self._pool, self._provider, user_id=user_id)
             if everyone:
                 self.profiles += await embed_profiles(self._pool, self._provider)
-                self._all_profiles = False
-            else:
-                for user_id in users:
-                    self.profiles += await embed_profiles(
-                        self._pool, self._provider, user_id=user_id
-                    )
         except Exception as error:
             if isinstance(error, EmbeddingError):
                 logger.warning("contact profiles stay stale: %s", error)

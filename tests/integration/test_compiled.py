@@ -69,6 +69,7 @@ DOCUMENTS = {
     "nodes, abstract": ("query($id: ID!) { node(id: $id) { id ... on Contact { fullName } } }", {"id": "$contact"}),
     "interactions": ("{ interactions(first: 5) { edges { node { type occurredAt subject participants { fullName } } } } }", {}),
     "memories nested": ("{ contacts(first: 5) { edges { node { memories(first: 2) { totalCount edges { node { title } } } } } } }", {}),
+    "a null for an argument with a default": ('query($id: ID = "x") { contact(id: $id) { fullName } me { email } }', {"id": None}),
     "skip directive": ("query($s: Boolean!) { me { email @skip(if: $s) fullName } }", {"s": True}),
 }  # fmt: skip
 

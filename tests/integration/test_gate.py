@@ -116,6 +116,17 @@ async def test_graphql_response_media_type(client: TestClient[Any, Any], account
         "/graphql", json={"query": query, "variables": {"n": "many"}}, headers=accept
     )
     assert coerced.status == 400 and "data" not in await coerced.json()
+    # media ranges as the spec reads them: q-values, and names that only start alike
+    for header, expected in [
+        ("application/json, application/graphql-response+jsonx", "application/json"),
+        ("application/json;q=0.5, application/graphql-response+json", GRAPHQL_RESPONSE),
+        ("application/graphql-response+json;q=0.1, application/json", "application/json"),
+        ("application/graphql-response+json;q=0", "application/json"),
+    ]:
+        answer = await client.post(
+            "/graphql", json={"query": ME}, headers={"Accept": header, **account.headers}
+        )
+        assert (answer.status, answer.content_type) == (200, expected), header
     # plain JSON keeps 200 for GraphQL errors, as legacy clients expect
     legacy = await client.post(
         "/graphql", json={"query": "{ me { nope } }"}, headers=account.headers
@@ -247,17 +258,34 @@ async def test_readyz_answers_while_requests_hold_the_pool(
             Settings(database_url=settings.database_url, pool_max_size=2, pool_wait_seconds=0.2)
         )
     )
+    query = {"query": "{ contacts { totalCount } }"}
+    # the token looked up first: the request below reaches the pool in a resolver
+    assert (await busy.post("/graphql", json=query, headers=account.headers)).status == 200
     app_pool = busy.app[POOL]
     held = [await app_pool.acquire(), await app_pool.acquire()]
     try:
         ready = await busy.get("/readyz")
         assert ready.status == 200 and (await ready.json())["database"] == "ok"
-        response = await busy.post(
-            "/graphql", json={"query": "{ contacts { totalCount } }"}, headers=account.headers
-        )
+        response = await busy.post("/graphql", json=query, headers=account.headers)
         assert response.status == 503
         assert response.headers["Retry-After"] == "1"
         assert error_codes(await response.json()) == ["SERVICE_UNAVAILABLE"]
     finally:
         for conn in held:
             await app_pool.release(conn)
+
+
+async def test_limits_cached_per_value_never_cross_values(
+    graphql: GraphQL, account: Account
+) -> None:
+    query = """query($n: Int) { contacts(first: $n) { edges { node {
+        connections(first: $n) { edges { node { connections(first: $n) { totalCount } } } } } } } }"""
+    # 1.0 is not an Int: whatever it answers, it must not decide what 1 gets
+    await graphql(query, {"n": 1.0}, account=account)
+    assert "errors" not in await graphql(query, {"n": 1}, account=account)
+    # a declared default counts as the value it is
+    defaulted = query.replace("query($n: Int)", "query($n: Int = 5)")
+    assert "errors" not in await graphql(defaulted, {}, account=account)
+    assert error_codes(await graphql(defaulted, {"n": 100}, account=account)) == [
+        "QUERY_TOO_COMPLEX"
+    ]

@@ -43,15 +43,27 @@ def test_each_fragment_is_measured_once(monkeypatch: pytest.MonkeyPatch, levels:
 
 
 @pytest.mark.parametrize("leaf", ["email", "__typename"])
-def test_doubling_fragments_are_refused_before_validation(leaf: str) -> None:
-    # the leaf that costs nothing (`__typename`) is refused like any other
-    problem = limits.shape_problem(parse(doubling_fragments(30, leaf)))
+def test_doubling_fragments_are_refused(leaf: str) -> None:
+    document = parse(doubling_fragments(30, leaf))
+    # validation expands each fragment once per merged set, as the shape check does:
+    # cheap to validate, and the leaf that costs nothing (`__typename`) counts like any
+    assert limits.shape_problem(document) is None
+    problem = limits.check(document, None, {}, BUDGET)
     assert problem is not None and problem.extensions == {"code": "QUERY_TOO_COMPLEX"}
+
+
+def test_what_validation_would_compare_pairwise_is_bounded() -> None:
+    # a binary tree of one name: the overlap rule merges both branches at every level
+    tree = "email"
+    for _ in range(10):
+        tree = f"me {{ {tree} }} me {{ {tree} }}"
+    document = parse("{ " + tree + " }")
+    assert "more than 30 times" in str(limits.shape_problem(document))
 
 
 def test_overlapping_copies_are_refused_before_validation() -> None:
     many = parse("{ " + "me { email } " * 1000 + "}")
-    assert "selected 1000 times" in str(limits.shape_problem(many))
+    assert "selected more than 30 times" in str(limits.shape_problem(many))
     few = parse("{ " + "me { email } " * limits.MAX_SAME_RESPONSE_NAME + "}")
     assert limits.shape_problem(few) is None
 
@@ -60,13 +72,27 @@ def test_copies_through_fragments_count_too() -> None:
     fragments = " ".join(f"fragment F{i} on User {{ email }}" for i in range(40))
     spreads = " ".join(f"...F{i}" for i in range(40))
     problem = limits.shape_problem(parse(f"{{ me {{ {spreads} }} }} {fragments}"))
-    assert "'email' is selected 40 times" in str(problem)
+    assert "'email' is selected more than 30 times" in str(problem)
 
 
-def test_deep_fragment_chains_are_refused_before_anything_recurses() -> None:
-    chain = " ".join(f"fragment F{i} on User {{ ...F{i + 1} }}" for i in range(2000))
-    document = parse("{ me { ...F0 } } " + chain + " fragment F2000 on User { email }")
-    assert "nests more than" in str(limits.shape_problem(document))
+def test_deep_nesting_is_refused_before_anything_recurses() -> None:
+    deep = "{ " + "me { " * 100 + "email" + " }" * 100 + " }"
+    assert "nests more than" in str(limits.shape_problem(parse(deep)))
+
+
+def test_the_shape_walk_is_bounded_by_work_not_by_spreads() -> None:
+    # one wide fragment spread 2,500 times is expanded once per merged set
+    wide = "fragment A on User { " + " ".join(f"f{i}: email" for i in range(4900)) + " }"
+    document = parse("{ me { " + "...A " * 2500 + "} } " + wide, max_tokens=100_000)
+    assert limits.shape_problem(document) is None
+    # the same width under 30 distinct fragments, merged into one set, exceeds the walk
+    many = " ".join(
+        f"fragment B{j} on User {{ " + " ".join(f"g{i}: email" for i in range(4000)) + " }"
+        for j in range(30)
+    )
+    spreads = " ".join(f"...B{j}" for j in range(30))
+    document = parse(f"{{ me {{ {spreads} }} }} {many}", max_tokens=1_000_000)
+    assert "too many to check" in str(limits.shape_problem(document))
 
 
 def test_introspection_counts_aliases_like_any_field() -> None:
