@@ -18,6 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db.tenant import all_users
 from graph_api.search.embeddings import EmbeddingError, EmbeddingProvider
 from graph_api.search.profiles import embed_profiles
 from graph_api.search.reembed import reembed
@@ -86,20 +87,29 @@ class PendingEmbedder:
             self._all_pending = True  # what was left: look at everyone next round
 
     async def _embed_profiles(self) -> None:
-        users, self._profiles_of = self._profiles_of, set()
         everyone, self._all_profiles = self._all_profiles, False
         try:
-            # the users whose writes woke us first: they are waiting for it
-            for user_id in users:
-                self.profiles += await embed_profiles(self._pool, self._provider, user_id=user_id)
+            await self._woken_profiles()
             if everyone:
-                self.profiles += await embed_profiles(self._pool, self._provider)
+                # user by user, serving anyone whose write wakes us meanwhile first:
+                # a pass over every tenant may take long, they are waiting now
+                for user_id in await all_users(self._pool):
+                    self.profiles += await embed_profiles(
+                        self._pool, self._provider, user_id=user_id
+                    )
+                    await self._woken_profiles()
         except Exception as error:
             if isinstance(error, EmbeddingError):
                 logger.warning("contact profiles stay stale: %s", error)
             else:
                 logger.exception("embedding contact profiles failed")
             self._all_profiles = True  # whatever was left: look at everyone next round
+
+    async def _woken_profiles(self) -> None:
+        while self._profiles_of:
+            users, self._profiles_of = self._profiles_of, set()
+            for user_id in users:
+                self.profiles += await embed_profiles(self._pool, self._provider, user_id=user_id)
 
     async def stop(self) -> None:
         if self._task is not None:
