@@ -1,5 +1,5 @@
 """The one place where errors become GraphQL errors with `extensions.code`
-(applied by the HTTP view to every result, whichever stage produced the error).
+(applied by the gate, `graph_api.gate`, to every result, whichever stage produced the error).
 
 Domain errors keep their message and gain their code (and the offending field);
 parse and validation errors are the client's (`BAD_USER_INPUT`); anything else is
