@@ -23,7 +23,13 @@ never the values. What it does not cover — mutations, abstract types (interfac
 unions), directives on fields, introspection other than `__typename` — makes
 `compile_operation` return None, and the operation runs on graphql-core instead,
 with the same answer (tests/integration/test_compiled.py checks both paths give
-byte-identical JSON).
+byte-identical JSON for the README's queries and its documents).
+
+Known differences, on errors only: several errors come in level order rather than
+graphql-core's completion order, and where graphql-core cancels the siblings of a
+failed non-null field (reporting fewer errors), every sibling here runs to the end.
+A resolver's `info.path` is that of the level's first object (resolvers here read
+only `info.context`).
 """
 
 from __future__ import annotations
