@@ -10,6 +10,7 @@ the log; `install_parser_errors` replaces that one method of its request handler
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
@@ -42,6 +43,9 @@ STATUS_CODES = {
     503: "SERVICE_UNAVAILABLE",
     504: "TIMEOUT",
 }
+
+# the start of a request line's target (`/graphql?…`), as LineTooLong quotes it
+REQUEST_LINE = re.compile(rb"^(?:[A-Z]{3,10} )?/")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -104,7 +108,9 @@ def _parser_error(
     logger.info("refused a malformed HTTP request (%s): %s", status, type(exc).__name__)
     if request.writer.output_size > 0:
         raise ConnectionError("response already started; cannot send an error")
-    if isinstance(exc, LineTooLong):
+    if isinstance(exc, LineTooLong) and REQUEST_LINE.match(bytes(exc.args[0])[:20]):
+        status, text = 414, "the request's URL is too long; send the query by POST"
+    elif isinstance(exc, LineTooLong):
         status, text = 431, "a request header is too large"
     elif status == 500:
         text = INTERNAL_MESSAGE

@@ -69,6 +69,7 @@ HTTP_CODES = GRAPHQL_CODES | {
     "UNSUPPORTED_MEDIA_TYPE",
     "PAYLOAD_TOO_LARGE",
     "HEADERS_TOO_LARGE",
+    "URI_TOO_LONG",
 }
 # a mutation payload's `errors { code }` (schema: UserError.code)
 USER_ERROR_CODES = frozenset({"BAD_USER_INPUT", "NOT_FOUND", "CONFLICT"})

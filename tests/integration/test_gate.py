@@ -167,6 +167,12 @@ async def test_an_oversized_header_is_not_echoed(
     assert response.status == 431
     assert response.content_type == "application/json"
     assert "SECRET" not in text
+    async with ClientSession() as session:
+        long_url = await session.get(
+            client.make_url("/graphql"), params={"query": "{ me { id } }" + " " * 9000}
+        )
+        assert long_url.status == 414
+        assert only_code(await long_url.json()) == "URI_TOO_LONG"
     assert not [
         r
         for r in caplog.records
