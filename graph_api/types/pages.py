@@ -43,10 +43,13 @@ class Connection(Generic[NodeT]):
     count: strawberry.Private[Callable[[], Awaitable[int]] | int | None]
 
     @strawberry.field(description="How many items the whole list holds, across all pages.")
-    async def total_count(self) -> int | None:
+    def total_count(self) -> int | None:
+        # sync when the count is known (nested pages count in their own statement),
+        # so both executors skip a coroutine per connection; else the awaitable
+        # count, which both await
         if self.count is None or isinstance(self.count, int):
             return self.count
-        return await self.count()
+        return self.count()  # type: ignore[return-value]
 
     @classmethod
     def build(

@@ -55,9 +55,14 @@ class Relationship(Node):
         description="The tie's strength, 0..1: the explicit relationship, the interactions both took part in "
         "(time-decayed) and the neighbours they share. See docs/graph.md."
     )
-    async def strength(self, info: Info) -> float:
+    def strength(self, info: Info) -> float:
+        # sync when the row brought it (a connection's page does): no coroutine per
+        # edge; else an awaitable, which both executors await
         if self.known_strength is not None:
             return self.known_strength
+        return self._computed_strength(info)  # type: ignore[return-value]
+
+    async def _computed_strength(self, info: Info) -> float:
         network = await info.context.graph()
         strength = network.relationship_strength(self.contact_a_id, self.contact_b_id)
         return 0.0 if strength is None else strength
@@ -71,8 +76,9 @@ class Relationship(Node):
         return await _contact(info, self.contact_b_id)
 
     @strawberry.field(description="How many interactions both contacts took part in.")
-    async def shared_interaction_count(self, info: Info) -> int:
-        return await info.context.loaders.shared_interaction_counts.load(
+    def shared_interaction_count(self, info: Info) -> int:
+        # the loader's future itself, awaited by the executor: no coroutine around it
+        return info.context.loaders.shared_interaction_counts.load(  # type: ignore[return-value]
             (self.contact_a_id, self.contact_b_id)
         )
 
