@@ -60,8 +60,12 @@ class PendingEmbedder:
 
     async def _run(self) -> None:
         while True:
-            with suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake.wait(), self._retry_seconds)
+            except TimeoutError:
+                # every retry period, everyone's: memories written by another process
+                # or the CLI wake no one here. O(users) statements, once a period
+                self._all_pending = self._all_profiles = True
             self._wake.clear()
             # each on its own: a failure in one leaves the other to run
             await self._embed_pending()

@@ -3,6 +3,7 @@ errors, for every query in the README and the documents below, on one database."
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from graphql import OperationDefinitionNode, parse
 
+from graph_api.app import SEARCH
 from graph_api.keys import GRAPHQL_ENDPOINT
 from graph_api.seed import seed_network
 from graph_api.types.node import global_id
@@ -77,9 +79,25 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-async def network(pool: asyncpg.Pool, account: Account) -> tuple[Account, dict[str, str]]:
+async def network(
+    pool: asyncpg.Pool, account: Account, client: TestClient[Any, Any]
+) -> tuple[Account, dict[str, str]]:
     async with pool.acquire() as conn:
         await seed_network(conn, account.user.id, 60, 11, NOW)
+    # searches must not change between the two paths' answers: the seeded memories
+    # embedded first (the background embedder, woken for this user)
+    client.app[SEARCH].pending.wake(pending_of=account.user.id)
+    for _ in range(300):
+        pending = await pool.fetchval(
+            "select count(*) from memories where user_id = $1 and embedding is null",
+            account.user.id,
+        )
+        if pending == 0:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the seeded memories were not embedded")
+    async with pool.acquire() as conn:
         contacts = await conn.fetch(
             "select id from contacts where user_id = $1 order by full_name, id limit 3",
             account.user.id,
