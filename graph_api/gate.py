@@ -36,7 +36,7 @@ from graph_api.auth import Authenticator, Credentials
 from graph_api.documents import Documents, RequestError, is_mutation
 from graph_api.error_codes import INTERNAL_MESSAGE, with_codes
 from graph_api.errors import ServiceUnavailable, Unauthenticated
-from graph_api.http_errors import error_body, json_error
+from graph_api.http_errors import json_error
 from graph_api.keys import REQUEST_ID
 from graph_api.rate_limit import RateLimiter
 
@@ -319,4 +319,4 @@ def _json_reason(error: orjson.JSONDecodeError) -> str:
     return message.split(":", 1)[0]
 
 
-__all__ = ["Admission", "Gate", "GraphQLEndpoint", "Refusal", "error_body"]
+__all__ = ["Admission", "Gate", "GraphQLEndpoint", "Refusal"]

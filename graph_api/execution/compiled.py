@@ -57,8 +57,11 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
+    Visitor,
     is_leaf_type,
     located_error,
+    visit,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
@@ -268,9 +271,6 @@ def _unwrap(type_: GraphQLOutputType) -> tuple[Any, tuple[Any, ...]]:
 
 
 def _uses_variables(node: FieldNode) -> bool:
-    from graphql import VariableNode, visit
-    from graphql.language import Visitor
-
     found = False
 
     class Finder(Visitor):
