@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,8 +16,6 @@ from graph_api.graph.strength import StrengthParams
 from graph_api.search.embeddings import EmbeddingSettings
 
 T = TypeVar("T", int, float)
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class SettingsError(ValueError):
@@ -64,11 +63,14 @@ class Settings:
     # the login request traffic uses (graph_api_app or a member of it); None: the
     # embedded server's graph_api_app, or DATABASE_URL's user switching to it
     app_database_url: str | None = None
-    data_dir: Path = PROJECT_ROOT / ".data"
+    # relative to the working directory, as `make serve` runs it: an installed
+    # package has no project root to keep its data in
+    data_dir: Path = Path(".data")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
-    migrations_dir: Path = PROJECT_ROOT / "sql" / "migrations"
+    # None: the migrations the package ships (graph_api/sql/migrations)
+    migrations_dir: Traversable | None = None
     pool_min_size: int = 1
     pool_max_size: int = 10
     statement_timeout_ms: int = 5000
@@ -119,7 +121,7 @@ class Settings:
         return cls(
             database_url=database_url,
             app_database_url=app_database_url,
-            data_dir=Path(data_dir).expanduser().resolve() if data_dir else cls.data_dir,
+            data_dir=Path(data_dir or cls.data_dir).expanduser().resolve(),
             host=env.get("GRAPH_API_HOST", "127.0.0.1"),
             port=_int(env, "GRAPH_API_PORT", 8000, 0, 65535),
             log_level=log_level,

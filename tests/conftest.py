@@ -12,7 +12,6 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -130,6 +129,3 @@ def graphql(client: TestClient[Any, Any]) -> GraphQL:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
-
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "sql" / "migrations"

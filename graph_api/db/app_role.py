@@ -3,7 +3,7 @@
 Migrations, the CLI and the test suite's setup run as the tables' owner (the user in
 DATABASE_URL, or the embedded server's `postgres`). Request traffic must not: a
 superuser passes through every policy, and an owner could switch them off. So it
-runs as the role sql/migrations/0005 creates, one of three ways:
+runs as the role graph_api/sql/migrations/0005 creates, one of three ways:
 
 - embedded server: the role logs in itself. pgserver's cluster trusts local
   connections (`initdb --auth-local=trust`) and listens only on a Unix socket in

@@ -1,4 +1,8 @@
-"""Forward-only SQL migrations: `sql/migrations/NNNN_name.sql`, applied in order.
+"""Forward-only SQL migrations: `graph_api/sql/migrations/NNNN_name.sql`, applied in order.
+
+The files are package data, found through `importlib.resources`, so an installed
+wheel migrates exactly as a checkout does; a directory with no migration in it is
+refused (it would start a server on an empty schema and say nothing).
 
 Each file runs in its own transaction and is recorded with its SHA-256, so a file
 changed after it was applied is refused rather than silently diverging. A
@@ -11,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 import asyncpg
 
@@ -60,14 +65,34 @@ class Migration:
         return f"{self.version:04d}_{self.name}.sql"
 
 
-def load_migrations(directory: Path) -> list[Migration]:
+def packaged_migrations() -> Traversable:
+    """The migrations this package ships (`graph_api/sql/migrations`)."""
+    return files("graph_api").joinpath("sql", "migrations")
+
+
+def load_migrations(directory: Traversable | None = None) -> list[Migration]:
+    """The migrations in `directory` (default: the packaged ones), in version order."""
+    if directory is None:
+        directory = packaged_migrations()
+        missing = f"{directory} does not exist: graph_api was installed without its sql/migrations"
+    else:
+        missing = f"the migrations directory {directory} does not exist"
+    if not directory.is_dir():
+        raise MigrationError(missing)
     migrations: list[Migration] = []
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted(directory.iterdir(), key=lambda entry: entry.name):
+        if not path.name.endswith(".sql"):
+            continue
         match = FILE_NAME.match(path.name)
         if match is None:
             raise MigrationError(f"{path.name}: migration files are named NNNN_snake_name.sql")
         migrations.append(
             Migration(int(match["version"]), match["name"], path.read_text(encoding="utf-8"))
+        )
+    if not migrations:
+        raise MigrationError(
+            f"no migration files (NNNN_name.sql) in {directory}; "
+            "refusing to start on an empty schema"
         )
     versions = [m.version for m in migrations]
     if len(set(versions)) != len(versions):

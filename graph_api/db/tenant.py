@@ -1,6 +1,6 @@
 """The tenant a connection works for: what row-level security lets it see.
 
-Every tenant table's policy (sql/migrations/0005) admits a row only when its
+Every tenant table's policy (graph_api/sql/migrations/0005) admits a row only when its
 user_id is `app.user_id`; unset, or reset to '', it admits none. Every statement
 the API runs on tenant data goes through one of these:
 

@@ -12,7 +12,7 @@ import pytest
 
 from graph_api.db.migrations import Migration, MigrationError, load_migrations, migrate
 from graph_api.db.pool import drop_database, ensure_database
-from tests.conftest import MIGRATIONS_DIR, with_database
+from tests.conftest import with_database
 
 TABLES = {
     "users", "api_tokens", "contacts", "relationships", "interactions",
@@ -34,10 +34,8 @@ async def empty_database(server_url: str) -> AsyncIterator[str]:
 async def test_fresh_database_gets_the_whole_data_model(empty_database: str) -> None:
     conn = await asyncpg.connect(empty_database)
     try:
-        applied = await migrate(conn, load_migrations(MIGRATIONS_DIR))
-        assert [m.file_name for m in applied] == [
-            m.file_name for m in load_migrations(MIGRATIONS_DIR)
-        ]
+        applied = await migrate(conn, load_migrations())
+        assert [m.file_name for m in applied] == [m.file_name for m in load_migrations()]
         tables = {
             row["tablename"]
             for row in await conn.fetch(
@@ -64,8 +62,8 @@ async def test_fresh_database_gets_the_whole_data_model(empty_database: str) -> 
 async def test_rerun_is_a_no_op(empty_database: str) -> None:
     conn = await asyncpg.connect(empty_database)
     try:
-        await migrate(conn, load_migrations(MIGRATIONS_DIR))
-        assert await migrate(conn, load_migrations(MIGRATIONS_DIR)) == []
+        await migrate(conn, load_migrations())
+        assert await migrate(conn, load_migrations()) == []
     finally:
         await conn.close()
 
@@ -73,7 +71,7 @@ async def test_rerun_is_a_no_op(empty_database: str) -> None:
 async def test_a_changed_applied_migration_is_refused(empty_database: str) -> None:
     conn = await asyncpg.connect(empty_database)
     try:
-        migrations = load_migrations(MIGRATIONS_DIR)
+        migrations = load_migrations()
         await migrate(conn, migrations)
         first = migrations[0]
         tampered = [
@@ -89,7 +87,7 @@ async def test_a_changed_applied_migration_is_refused(empty_database: str) -> No
 async def test_a_failing_migration_leaves_nothing_behind(empty_database: str) -> None:
     conn = await asyncpg.connect(empty_database)
     try:
-        migrations = load_migrations(MIGRATIONS_DIR)
+        migrations = load_migrations()
         broken = Migration(9999, "broken", "create table half_done (id int); select 1/0;")
         with pytest.raises(MigrationError, match=r"9999_broken\.sql failed"):
             await migrate(conn, [*migrations, broken])
@@ -105,7 +103,7 @@ async def test_a_failing_migration_leaves_nothing_behind(empty_database: str) ->
 async def test_concurrent_runs_apply_each_migration_once(empty_database: str) -> None:
     conns = [await asyncpg.connect(empty_database) for _ in range(3)]
     try:
-        migrations = load_migrations(MIGRATIONS_DIR)
+        migrations = load_migrations()
         results = await asyncio.gather(*(migrate(c, migrations) for c in conns))
         assert sorted(len(r) for r in results) == [0, 0, len(migrations)]
         count = await conns[0].fetchval("select count(*) from schema_migrations")
@@ -119,3 +117,22 @@ def test_file_names_are_checked(tmp_path: Path) -> None:
     (tmp_path / "1_bad name.sql").write_text("select 1")
     with pytest.raises(MigrationError, match=r"NNNN_snake_name\.sql"):
         load_migrations(tmp_path)
+
+
+def test_an_empty_directory_is_refused(tmp_path: Path) -> None:
+    # a package built without its sql/ data would otherwise serve an empty schema
+    with pytest.raises(MigrationError, match="no migration files"):
+        load_migrations(tmp_path)
+
+
+def test_a_missing_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(MigrationError, match="does not exist"):
+        load_migrations(tmp_path / "migrations")
+
+
+def test_the_packaged_migrations_are_found() -> None:
+    # through importlib.resources; tests/integration/test_wheel.py runs them from a wheel
+    names = [m.file_name for m in load_migrations()]
+    assert names[0] == "0001_data_model.sql"
+    assert names == sorted(names)
+    assert len(names) >= 6

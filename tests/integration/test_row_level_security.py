@@ -24,7 +24,7 @@ from graph_api.db.pool import connect, with_user
 from graph_api.settings import Settings, SettingsError
 from tests.conftest import Account
 
-# the auth layer, read before the tenant is known (sql/migrations/0005)
+# the auth layer, read before the tenant is known (graph_api/sql/migrations/0005)
 WITHOUT_ROW_SECURITY = {"api_tokens"}
 
 EMBEDDED = not os.environ.get("TEST_DATABASE_URL")
