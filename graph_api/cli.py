@@ -21,9 +21,10 @@ from graph_api.db.embedded import stop_embedded
 from graph_api.db.errors import DatabaseUnavailable
 from graph_api.db.migrations import MigrationError
 from graph_api.db.pool import connect, create_pool
+from graph_api.env import SettingsError
 from graph_api.errors import DomainError
 from graph_api.search.embeddings import EmbeddingError
-from graph_api.settings import Settings, SettingsError
+from graph_api.settings import Settings
 
 stderr = Console(stderr=True)
 

@@ -1,4 +1,5 @@
-"""Settings, read once from the environment.
+"""Settings, read once from the environment at the edge (`cli`, `app`) and passed
+down as plain values: nothing below reads this module.
 
 Every variable is documented in README.md ("Configuration").
 """
@@ -10,50 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TypeVar
 
+from graph_api.env import SettingsError, env_bool, env_float, env_int
 from graph_api.graph.strength import StrengthParams
 from graph_api.search.embeddings import EmbeddingSettings
-
-T = TypeVar("T", int, float)
-
-
-class SettingsError(ValueError):
-    """An environment variable holds a value we cannot use."""
-
-
-def _number(
-    env: Mapping[str, str], name: str, default: T, low: T, high: T, kind: type[T], noun: str
-) -> T:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be {noun}, got {raw!r}") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
-    return value
-
-
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    return _number(env, name, default, low, high, int, "an integer")
-
-
-def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    return _number(env, name, default, low, high, float, "a number")
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
 @dataclass(frozen=True)
@@ -123,46 +84,48 @@ class Settings:
             app_database_url=app_database_url,
             data_dir=Path(data_dir or cls.data_dir).expanduser().resolve(),
             host=env.get("GRAPH_API_HOST", "127.0.0.1"),
-            port=_int(env, "GRAPH_API_PORT", 8000, 0, 65535),
+            port=env_int(env, "GRAPH_API_PORT", 8000, 0, 65535),
             log_level=log_level,
-            pool_min_size=_int(env, "GRAPH_API_POOL_MIN_SIZE", 1, 0, 100),
-            pool_max_size=_int(env, "GRAPH_API_POOL_MAX_SIZE", 10, 1, 100),
-            statement_timeout_ms=_int(env, "GRAPH_API_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
-            request_timeout_seconds=_float(
+            pool_min_size=env_int(env, "GRAPH_API_POOL_MIN_SIZE", 1, 0, 100),
+            pool_max_size=env_int(env, "GRAPH_API_POOL_MAX_SIZE", 10, 1, 100),
+            statement_timeout_ms=env_int(env, "GRAPH_API_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
+            request_timeout_seconds=env_float(
                 env, "GRAPH_API_REQUEST_TIMEOUT_SECONDS", 30.0, 0.1, 3600
             ),
-            pool_wait_seconds=_float(env, "GRAPH_API_POOL_WAIT_SECONDS", 5.0, 0.01, 600),
-            max_body_bytes=_int(env, "GRAPH_API_MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
-            introspection=_bool(env, "GRAPH_API_INTROSPECTION", True),
-            log_statements=_bool(env, "GRAPH_API_LOG_SQL", False),
-            rate_limit_per_minute=_int(env, "GRAPH_API_RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000),
-            graphiql=_bool(env, "GRAPH_API_GRAPHIQL", True),
-            seed_demo=_bool(env, "GRAPH_API_SEED_DEMO", True),
+            pool_wait_seconds=env_float(env, "GRAPH_API_POOL_WAIT_SECONDS", 5.0, 0.01, 600),
+            max_body_bytes=env_int(env, "GRAPH_API_MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
+            introspection=env_bool(env, "GRAPH_API_INTROSPECTION", True),
+            log_statements=env_bool(env, "GRAPH_API_LOG_SQL", False),
+            rate_limit_per_minute=env_int(
+                env, "GRAPH_API_RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000
+            ),
+            graphiql=env_bool(env, "GRAPH_API_GRAPHIQL", True),
+            seed_demo=env_bool(env, "GRAPH_API_SEED_DEMO", True),
             demo_email=env.get("GRAPH_API_DEMO_EMAIL", "demo@example.com").lower(),
-            demo_contacts=_int(env, "GRAPH_API_DEMO_CONTACTS", 300, 0, 100_000),
-            graph_cache_users=_int(env, "GRAPH_API_GRAPH_CACHE_USERS", 32, 1, 10_000),
+            demo_contacts=env_int(env, "GRAPH_API_DEMO_CONTACTS", 300, 0, 100_000),
+            graph_cache_users=env_int(env, "GRAPH_API_GRAPH_CACHE_USERS", 32, 1, 10_000),
             strength=_strength(env),
             embeddings=EmbeddingSettings.from_env(env),
-            embed_retry_seconds=_float(env, "GRAPH_API_EMBED_RETRY_SECONDS", 30.0, 0.1, 86_400),
+            embed_retry_seconds=env_float(env, "GRAPH_API_EMBED_RETRY_SECONDS", 30.0, 0.1, 86_400),
         )
 
 
 def _strength(env: Mapping[str, str]) -> StrengthParams:
     defaults = StrengthParams()
     return StrengthParams(
-        recency_half_life_days=_float(
+        recency_half_life_days=env_float(
             env, "GRAPH_API_RECENCY_HALF_LIFE_DAYS", defaults.recency_half_life_days, 0.1, 3650
         ),
-        frequency_half_life_days=_float(
+        frequency_half_life_days=env_float(
             env, "GRAPH_API_FREQUENCY_HALF_LIFE_DAYS", defaults.frequency_half_life_days, 0.1, 3650
         ),
-        shared_half_life_days=_float(
+        shared_half_life_days=env_float(
             env, "GRAPH_API_SHARED_HALF_LIFE_DAYS", defaults.shared_half_life_days, 0.1, 3650
         ),
-        cold_cadence_multiple=_float(
+        cold_cadence_multiple=env_float(
             env, "GRAPH_API_COLD_CADENCE_MULTIPLE", defaults.cold_cadence_multiple, 1, 100
         ),
-        cold_min_strength=_float(
+        cold_min_strength=env_float(
             env, "GRAPH_API_COLD_MIN_STRENGTH", defaults.cold_min_strength, 0, 1
         ),
     )

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import aiohttp
 from yarl import URL
 
+from graph_api.env import SettingsError, env_float, env_int
 from graph_api.errors import InvalidInput
 
 logger = logging.getLogger("graph_api.search")
@@ -321,9 +322,6 @@ class EmbeddingSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> EmbeddingSettings:
-        # Imported here: graph_api.settings imports this module for its Settings class.
-        from graph_api.settings import SettingsError, _float, _int
-
         provider = (env.get("GRAPH_API_EMBEDDINGS") or "local").strip().lower()
         if provider not in PROVIDERS:
             raise SettingsError(
@@ -344,13 +342,13 @@ class EmbeddingSettings:
             model=model,
             api_key=env.get("GRAPH_API_EMBEDDINGS_API_KEY") or None,
             # pgvector's limit for a vector column
-            dimensions=_int(
+            dimensions=env_int(
                 env, "GRAPH_API_EMBEDDINGS_DIMENSIONS", EMBEDDING_DIMENSIONS, 1, 16_000
             ),
-            timeout_seconds=_float(env, "GRAPH_API_EMBEDDINGS_TIMEOUT_SECONDS", 10.0, 0.1, 600),
-            max_retries=_int(env, "GRAPH_API_EMBEDDINGS_MAX_RETRIES", 3, 0, 10),
+            timeout_seconds=env_float(env, "GRAPH_API_EMBEDDINGS_TIMEOUT_SECONDS", 10.0, 0.1, 600),
+            max_retries=env_int(env, "GRAPH_API_EMBEDDINGS_MAX_RETRIES", 3, 0, 10),
             # 2048 inputs is OpenAI's limit for one request
-            batch_size=_int(env, "GRAPH_API_EMBEDDINGS_BATCH_SIZE", 64, 1, 2048),
+            batch_size=env_int(env, "GRAPH_API_EMBEDDINGS_BATCH_SIZE", 64, 1, 2048),
         )
 
 

@@ -21,7 +21,8 @@ from graph_api.db import tenant
 from graph_api.db.app_role import APP_ROLE, AppLogin, app_login, create_app_pool
 from graph_api.db.errors import DatabaseUnavailable
 from graph_api.db.pool import connect, with_user
-from graph_api.settings import Settings, SettingsError
+from graph_api.env import SettingsError
+from graph_api.settings import Settings
 from tests.conftest import Account
 
 # the auth layer, read before the tenant is known (graph_api/sql/migrations/0005)

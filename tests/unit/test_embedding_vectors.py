@@ -6,13 +6,13 @@ import math
 
 import pytest
 
+from graph_api.env import SettingsError
 from graph_api.errors import InvalidInput
 from graph_api.search.embeddings import (
     EMBEDDING_DIMENSIONS,
     EmbeddingSettings,
     validate_vector,
 )
-from graph_api.settings import SettingsError
 
 
 def raises_for(field: str) -> pytest.RaisesExc[InvalidInput]:
