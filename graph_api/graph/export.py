@@ -16,7 +16,7 @@ import networkx as nx
 
 from graph_api.db import tenant
 from graph_api.graph.network import Network
-from graph_api.types.node import global_id
+from graph_api.ids import global_id
 
 FORMATS = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml"}
 

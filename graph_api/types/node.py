@@ -1,4 +1,4 @@
-"""The Relay `Node` interface and global IDs.
+"""The Relay `Node` interface and global IDs (encoded in `graph_api/ids.py`).
 
 A global ID is base64("Type:uuid"), as Relay clients expect. It is computed once
 when an object is built (a plain attribute, no resolver per field). Any ID that
@@ -8,13 +8,13 @@ the same NOT_FOUND answer, so none of those cases can be told apart.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from uuid import UUID
 
 import strawberry
 
+from graph_api import ids
 from graph_api.errors import NotFound
+from graph_api.ids import parse_global_id as parse_global_id
 
 
 @strawberry.interface(description="An object with a globally unique ID.")
@@ -23,18 +23,7 @@ class Node:
 
 
 def global_id(type_name: str, row_id: UUID) -> strawberry.ID:
-    return strawberry.ID(base64.b64encode(f"{type_name}:{row_id}".encode()).decode())
-
-
-def parse_global_id(value: str) -> tuple[str, UUID] | None:
-    """(type name, uuid), or None for anything that is not one of our IDs."""
-    if not isinstance(value, str) or len(value) > 200:
-        return None
-    try:
-        type_name, _, raw = base64.b64decode(value, validate=True).decode().partition(":")
-        return type_name, UUID(raw)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
+    return strawberry.ID(ids.global_id(type_name, row_id))
 
 
 def contact_id(value: str, field: str) -> UUID:
