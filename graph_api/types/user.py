@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
 from graph_api.accounts import Viewer
 from graph_api.context import Info
+from graph_api.types.contact import Contact
 from graph_api.types.enums import ContactOrder
+from graph_api.types.lists import ContactFilter, contacts_connection
 from graph_api.types.node import Node, global_id
 from graph_api.types.pages import Connection
-
-if TYPE_CHECKING:
-    from graph_api.types.contact import Contact
-    from graph_api.types.network_query import ContactFilter
-
-ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
-ContactFilterT = Annotated["ContactFilter", strawberry.lazy("graph_api.types.network_query")]
 
 
 @strawberry.type(description="The account that owns a network; `me` is the authenticated one.")
@@ -38,11 +31,9 @@ class User(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: ContactFilterT | None = None,
+        filter: ContactFilter | None = None,
         order_by: ContactOrder | None = ContactOrder.NAME_ASC,
-    ) -> Connection[ContactT]:
-        from graph_api.types.network_query import contacts_connection
-
+    ) -> Connection[Contact]:
         return await contacts_connection(info, first, after, last, before, filter, order_by)
 
 
