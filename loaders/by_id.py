@@ -8,8 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.db import tenant
-from loaders import columns
+from graph_api.db import columns, tenant
 
 CONTACTS_BY_ID = f"""-- contacts_by_id
     select {columns.CONTACT}

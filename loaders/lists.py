@@ -9,8 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.db import tenant
-from loaders import columns
+from graph_api.db import columns, tenant
 
 PARTICIPANTS = f"""-- interaction_participants
     select p.interaction_id, {columns.CONTACT}

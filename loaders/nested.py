@@ -15,7 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.db import tenant
+from graph_api.db import columns, tenant
 from graph_api.graph.network import Network
 from graph_api.pagination import (
     Keyset,
@@ -27,7 +27,6 @@ from graph_api.pagination import (
     time_key,
     uuid_key,
 )
-from loaders import columns
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.db import tenant
+from graph_api.db import columns, tenant
 from graph_api.pagination import (
     Keyset,
     Page,
@@ -27,7 +27,6 @@ from graph_api.pagination import (
     time_key,
     uuid_key,
 )
-from loaders import columns
 
 ORDERS: dict[str, Keyset] = {
     "NAME_ASC": Keyset("name", ("lower(c.full_name)", "c.id"), (text_key, uuid_key)),

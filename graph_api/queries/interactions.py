@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.db import tenant
+from graph_api.db import columns, tenant
 from graph_api.pagination import (
     Keyset,
     Page,
@@ -22,7 +22,6 @@ from graph_api.pagination import (
     time_key,
     uuid_key,
 )
-from loaders import columns
 
 RECENT = Keyset("recent", ("n.occurred_at", "n.id"), (time_key, uuid_key), descending=True)
 

@@ -23,9 +23,8 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.db import tenant
+from graph_api.db import columns, tenant
 from graph_api.pagination import Keyset, float_key, uuid_key
-from loaders import columns
 
 RRF_K = 60
 # each mode ranks at most this many candidates: pages end there

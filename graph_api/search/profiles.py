@@ -15,10 +15,9 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.db import tenant
+from graph_api.db import columns, tenant
 from graph_api.search.embeddings import EmbeddingProvider
 from graph_api.search.reembed import embed_rows
-from loaders import columns
 
 # the profile text, computed by the database so staleness and embedding agree
 PROFILE_TEXT = """concat_ws('. ',

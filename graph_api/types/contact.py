@@ -10,10 +10,10 @@ from uuid import UUID
 import strawberry
 
 from graph_api.context import Info
+from graph_api.db.columns import other_contact
 from graph_api.pagination import Keyset, page_request
 from graph_api.types.node import Node, global_id
 from graph_api.types.pages import Connection, PageInfo
-from loaders.columns import other_contact
 from loaders.nested import (
     CONNECTIONS_KEYSET,
     INTERACTIONS_KEYSET,

@@ -1,5 +1,6 @@
 """The column lists each GraphQL type is built from, shared by every statement
-that returns that type (so `from_row` always finds what it needs)."""
+that returns that type (so `from_row` always finds what it needs): the loaders',
+the list queries' and search's, which is why they live below all three."""
 
 from collections.abc import Mapping
 from typing import Any
