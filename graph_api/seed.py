@@ -28,7 +28,7 @@ from typing import Any
 
 import asyncpg
 
-from graph_api.domain.interactions import INFER_TIES
+from graph_api.db import ties
 
 Record = tuple[Any, ...]
 ProgressCallback = Callable[[str, int, int], None]
@@ -1197,14 +1197,10 @@ async def seed_network(
         for table, columns, rows in network.tables():
             await _copy_table(conn, table, columns, rows, progress)
         # meetings' co-participants gain inferred ties, as logInteraction gives them
-        status = await conn.execute(INFER_TIES, user_id, [row[1] for row in network.interactions])
-        inferred = int(status.rsplit(" ", 1)[-1])  # "INSERT 0 n"
-    # Fresh planner statistics: without them the first queries on a just-loaded
-    # 100k-row table can pick sequential scans.
-    await conn.execute(
-        "analyze contacts, relationships, interactions, interaction_participants,"
-        " interests, memories, memory_sources"
-    )
+        inferred = await ties.infer_ties(conn, user_id, [row[1] for row in network.interactions])
+    # the planner's statistics still describe the tables before the load: the next
+    # statements would be planned for those (sequential scans, nested loops)
+    await ties.analyze_bulk_load(conn)
     return SeedReport(
         contacts=len(network.contacts),
         relationships=len(network.relationships) + inferred,

@@ -8,6 +8,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg import Record
 
+from graph_api.db import ties
 from graph_api.domain import audit, validation
 from graph_api.domain.actor import Actor
 from graph_api.errors import NotFound
@@ -62,23 +63,6 @@ INSERT_PARTICIPANTS = """-- insert_interaction_participants
 """
 
 
-# contacts who take part in the same interaction gain an inferred tie, unless a
-# relationship (explicit or inferred) already joins them
-INFER_TIES = """-- infer_ties
-    insert into relationships (user_id, contact_a_id, contact_b_id, type, source)
-    select distinct p1.user_id, p1.contact_id, p2.contact_id, 'other', 'inferred'
-      from interaction_participants p1
-      join interaction_participants p2
-        on p2.user_id = p1.user_id and p2.interaction_id = p1.interaction_id
-       and p1.contact_id < p2.contact_id
-     where p1.user_id = $1 and p1.interaction_id = any($2::uuid[])
-       -- a crowd (an all-hands, a webinar) says little about who knows whom
-       and (select count(*) from interaction_participants crowd
-             where crowd.user_id = p1.user_id and crowd.interaction_id = p1.interaction_id) <= 20
-    on conflict (user_id, contact_a_id, contact_b_id) do nothing
-"""
-
-
 async def log_interaction(
     conn: asyncpg.Connection,
     actor: Actor,
@@ -116,7 +100,7 @@ async def log_interaction(
         row = await conn.fetchrow(INSERT_INTERACTION, actor.user_id, *values)
         await conn.execute(INSERT_PARTICIPANTS, actor.user_id, row["id"], participants)
         if len(participants) > 1:
-            await conn.execute(INFER_TIES, actor.user_id, [row["id"]])
+            await ties.infer_ties(conn, actor.user_id, [row["id"]])
         new = audit.pick(row, AUDITED_COLUMNS) | {"participant_ids": participants}
         await audit.record(conn, actor, "log_interaction", [row["id"], *participants], None, new)
     return row
