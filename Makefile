@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve test lint format schema clean-data
+.PHONY: install serve test lint format schema assets examples clean-data
 
 install: $(STAMP)
 
@@ -34,3 +34,12 @@ format: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/graph-api export-schema > schema.graphql
+
+# GraphiQL's bundle (graph_api/static/graphiql/), rebuilt from frontend/graphiql/ with
+# the locked npm packages; the built files are committed, so `make serve` needs no node
+assets: examples
+	cd frontend/graphiql && npm ci --no-audit --no-fund && npm run build
+
+# GraphiQL's example tabs: the README's operations (a test keeps them equal)
+examples: $(STAMP)
+	$(BIN)/python -m graph_api.graphiql README.md

@@ -1,4 +1,4 @@
-"""The aiohttp application: `/graphql`, `/healthz`, `/readyz`, `/graph/export`,
+"""The aiohttp application: `/graphql` (and GraphiQL's page and assets), `/healthz`, `/readyz`, `/graph/export`,
 all but the health checks through one gate (`graph_api.gate`).
 
 Every resource lives in a `cleanup_ctx` generator, opened at startup in order
@@ -24,6 +24,8 @@ from graph_api.db.pool import connect, ensure_database
 from graph_api.gate import Admission, Gate, GraphQLEndpoint
 from graph_api.graph.cache import CHANNEL as GRAPH_CHANGED
 from graph_api.graph.cache import GraphCache
+from graph_api.graphiql import ASSETS_PATH as GRAPHIQL_ASSETS
+from graph_api.graphiql import GraphiQL
 from graph_api.http_errors import error_middleware, install_parser_errors
 from graph_api.keys import (
     DATABASE_URL,
@@ -35,12 +37,13 @@ from graph_api.keys import (
     POOL,
     READY_PROBE,
     REQUEST_ID,
+    SEARCH,
     SETTINGS,
 )
 from graph_api.rate_limit import RateLimiter
 from graph_api.routes import ReadyProbe, graph_export, healthz, readyz, request_id_middleware
 from graph_api.schema import build_schema
-from graph_api.search.services import SEARCH, search_ctx
+from graph_api.search_services import search_ctx
 from graph_api.settings import Settings
 from loaders import Loaders
 
@@ -80,12 +83,27 @@ def create_app(settings: Settings) -> web.Application:
         lambda request: request.app[GATE],
         make_context,
         introspection=settings.introspection,
-        graphiql=settings.graphiql,
+        # the page is ours (graph_api.graphiql), served below before the endpoint
+        graphiql=False,
         max_body_bytes=settings.max_body_bytes,
         deadline_seconds=settings.request_timeout_seconds,
     )
     app[GRAPHQL_ENDPOINT] = endpoint
-    app.router.add_route("*", "/graphql", endpoint.handle)
+    graphiql = GraphiQL("/graphql") if settings.graphiql else None
+
+    async def graphql_route(request: web.Request) -> web.StreamResponse:
+        if (
+            graphiql is not None
+            and request.method == "GET"
+            and "query" not in request.query
+            and "text/html" in request.headers.get("Accept", "")
+        ):
+            return graphiql.page(request)
+        return await endpoint.handle(request)
+
+    app.router.add_route("*", "/graphql", graphql_route)
+    if graphiql is not None:
+        app.router.add_get(f"{GRAPHIQL_ASSETS}/{{name}}", graphiql.asset)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/graph/export", graph_export)

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from graph_api import accounts
 from graph_api.errors import Conflict, NotFound
+from graph_api.keys import DEMO_TOKEN
 from graph_api.seed import SeedReport, seed_network
 from graph_api.settings import Settings
 
@@ -18,7 +19,6 @@ logger = logging.getLogger("graph_api.demo")
 
 DEMO_SEED = 42
 DEMO_TOKEN_NAME = "serve-demo"
-DEMO_TOKEN = web.AppKey("demo_token", str)
 
 COUNT_CONTACTS = "select count(*) from contacts where user_id = $1"
 COUNT_USERS = "select count(*) from users"

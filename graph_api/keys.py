@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the gate reads the request id key from here
     from graph_api.db.listener import Listener
     from graph_api.gate import Gate, GraphQLEndpoint
     from graph_api.routes import ReadyProbe
+    from graph_api.search_services import SearchServices
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE_URL = web.AppKey("database_url", str)
@@ -26,4 +27,8 @@ GRAPHQL_ENDPOINT: web.AppKey[GraphQLEndpoint] = web.AppKey("graphql_endpoint")
 LISTENER: web.AppKey[Listener] = web.AppKey("listener")
 # /readyz's own connection, so traffic holding the pool cannot starve it
 READY_PROBE: web.AppKey[ReadyProbe] = web.AppKey("ready_probe")
+# the embedding provider and the background embedder (graph_api.search_services)
+SEARCH: web.AppKey[SearchServices] = web.AppKey("search")
 REQUEST_ID = web.RequestKey("request_id", str)
+# `serve`'s demo token, when it seeded one: GraphiQL prefills it for this machine
+DEMO_TOKEN = web.AppKey("demo_token", str)
