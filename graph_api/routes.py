@@ -19,8 +19,7 @@ from graph_api.gate import Refusal
 from graph_api.graph.export import FORMATS as EXPORT_FORMATS
 from graph_api.graph.export import contact_labels, export_graph
 from graph_api.http_errors import json_error
-from graph_api.keys import DATABASE_URL, GATE, GRAPHS, POOL, READY_PROBE, REQUEST_ID
-from graph_api.search.services import SEARCH
+from graph_api.keys import DATABASE_URL, GATE, GRAPHS, POOL, READY_PROBE, REQUEST_ID, SEARCH
 
 logger = logging.getLogger("graph_api")
 

@@ -1,4 +1,8 @@
-"""The app's embedding provider and background embedder, as one cleanup context."""
+"""The app's embedding provider and background embedder, as one cleanup context.
+
+Beside the app factory, not in `search/`: it reads the app's keys, and the search
+layer below knows nothing of aiohttp apps.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from dataclasses import dataclass, field
 import asyncpg
 from aiohttp import web
 
-from graph_api.keys import POOL, SETTINGS
+from graph_api.keys import POOL, SEARCH, SETTINGS
 from graph_api.search.background import PendingEmbedder
 from graph_api.search.embeddings import EmbeddingProvider
 from graph_api.search.shared import local_provider_loaded, provider_for
@@ -49,11 +53,6 @@ class SearchServices:
             await self.pending.stop()
         if self.embedder is not None and self.owned:
             await self.embedder.close()
-
-
-SEARCH = web.AppKey("search", SearchServices)
-
-SEARCH = web.AppKey("search", SearchServices)
 
 
 async def search_ctx(app: web.Application) -> AsyncIterator[None]:
