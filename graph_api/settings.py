@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from graph_api.env import SettingsError, env_bool, env_float, env_int
 from graph_api.graph.strength import StrengthParams
@@ -46,6 +47,14 @@ class Settings:
     # log every SQL statement's name and duration at DEBUG on `graph_api.sql`
     log_statements: bool = False
     graphiql: bool = True
+    # browser origins allowed to call the API (CORS); empty: none but the API's own
+    cors_origins: tuple[str, ...] = ()
+    # CORS credentials (cookies, HTTP auth); bearer tokens do not need them
+    cors_credentials: bool = False
+    # `/metrics` in Prometheus's text format
+    metrics: bool = True
+    # one JSON line per request on the `graph_api.access` logger
+    access_log: bool = True
     # `serve`: seed a demo network into an empty database and print a demo token
     seed_demo: bool = False
     demo_email: str = "demo@example.com"
@@ -79,6 +88,7 @@ class Settings:
                 "GRAPH_API_APP_DATABASE_URL needs DATABASE_URL (the tables' owner, for migrations); "
                 "the embedded server needs neither"
             )
+        cors_credentials = env_bool(env, "GRAPH_API_CORS_CREDENTIALS", False)
         return cls(
             database_url=database_url,
             app_database_url=app_database_url,
@@ -100,6 +110,12 @@ class Settings:
                 env, "GRAPH_API_RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000
             ),
             graphiql=env_bool(env, "GRAPH_API_GRAPHIQL", True),
+            cors_origins=_origins(
+                env.get("GRAPH_API_CORS_ORIGINS", ""), credentials=cors_credentials
+            ),
+            cors_credentials=cors_credentials,
+            metrics=env_bool(env, "GRAPH_API_METRICS", True),
+            access_log=env_bool(env, "GRAPH_API_ACCESS_LOG", True),
             seed_demo=env_bool(env, "GRAPH_API_SEED_DEMO", True),
             demo_email=env.get("GRAPH_API_DEMO_EMAIL", "demo@example.com").lower(),
             demo_contacts=env_int(env, "GRAPH_API_DEMO_CONTACTS", 300, 0, 100_000),
@@ -108,6 +124,41 @@ class Settings:
             embeddings=EmbeddingSettings.from_env(env),
             embed_retry_seconds=env_float(env, "GRAPH_API_EMBED_RETRY_SECONDS", 30.0, 0.1, 86_400),
         )
+
+
+def _origins(raw: str, *, credentials: bool) -> tuple[str, ...]:
+    """`https://app.example.com, http://localhost:5173` (or `*`) as exact origins."""
+    origins = []
+    for part in raw.split(","):
+        origin = part.strip().rstrip("/")
+        if not origin or origin == "*":
+            origins += [origin] if origin else []
+            continue
+        parts = urlsplit(origin)
+        try:
+            parts.port  # noqa: B018  a malformed port raises here
+        except ValueError:
+            parts = parts._replace(scheme="")
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.hostname
+            or parts.username is not None
+            or parts.path
+            or parts.query
+            or parts.fragment
+        ):
+            raise SettingsError(
+                f"GRAPH_API_CORS_ORIGINS: {origin!r} is not an origin "
+                "(scheme://host[:port], e.g. https://app.example.com)"
+            )
+        origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    if "*" in origins and len(origins) > 1:
+        raise SettingsError("GRAPH_API_CORS_ORIGINS: '*' stands alone or not at all")
+    if credentials and "*" in origins:
+        raise SettingsError(
+            "GRAPH_API_CORS_CREDENTIALS needs named origins: with '*' every site could send them"
+        )
+    return tuple(dict.fromkeys(origins))
 
 
 def _strength(env: Mapping[str, str]) -> StrengthParams:
