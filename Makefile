@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve test lint format schema assets examples clean-data
+.PHONY: install serve test lint format schema assets examples
 
 install: $(STAMP)
 
@@ -23,10 +23,12 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff, mypy strict, and the layers' import contract ([tool.importlinter] in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy graph_api loaders
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .
