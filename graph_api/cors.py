@@ -44,7 +44,7 @@ def enable_cors(
     Call before the resources get their routes: the preflight route must come first,
     ahead of a route for every method.
     """
-    options = aiohttp_cors.ResourceOptions(
+    options = aiohttp_cors.ResourceOptions(  # type: ignore[no-untyped-call]
         allow_credentials=credentials,
         expose_headers=EXPOSED_HEADERS,
         allow_headers=ALLOWED_HEADERS,
