@@ -102,7 +102,10 @@ def page_request(
         first = None
     if after is not None and before is not None:
         raise InvalidInput("pass either `after` or `before`, not both", field="before")
-    backward = last is not None or (before is not None and first is None)
+    if before is not None and last is None:
+        # `first` always has its default, so `before` alone would be silently ignored
+        raise InvalidInput("`before` pages backward: pass `last` with it", field="before")
+    backward = last is not None
     size, field = (last, "last") if backward else (first, "first")
     if size is None:
         size = default

@@ -131,11 +131,85 @@ async def test_backward_pagination_mirrors_forward(graphql: GraphQL, network: Ac
 
 
 @pytest.mark.parametrize(
+    ("order", "value"),
+    [
+        ("LAST_INTERACTION_DESC", "lastInteractionAt"),
+        ("STRENGTH_DESC", "strength { score }"),
+    ],
+)
+async def test_walking_by_recency_or_strength_crosses_the_never_contacted(
+    graphql: GraphQL, network: Account, pool: asyncpg.Pool, order: str, value: str
+) -> None:
+    # people never contacted have no last interaction and no tie: they sort last, and a
+    # walk must cross from the contacted to them without skipping or repeating anyone
+    await pool.execute(
+        "insert into contacts (user_id, full_name) select $1, 'never ' || n from generate_series(1, 9) n",
+        network.user.id,
+    )
+    query = f"""query($after: String) {{
+      contacts(first: 7, after: $after, orderBy: {order}) {{
+        pageInfo {{ hasNextPage endCursor }} edges {{ node {{ id {value} }} }}
+      }} }}"""
+    seen: list[str] = []
+    values: list[Any] = []
+    after = None
+    while True:
+        body = await graphql(query, {"after": after}, account=network)
+        page = body["data"]["contacts"]
+        for edge in page["edges"]:
+            seen.append(edge["node"]["id"])
+            found = edge["node"].get("lastInteractionAt", edge["node"].get("strength"))
+            values.append(found["score"] if isinstance(found, dict) else found)
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    total = await pool.fetchval(
+        "select count(*) from contacts where user_id = $1 and archived_at is null", network.user.id
+    )
+    assert len(seen) == len(set(seen)) == total
+    if order == "LAST_INTERACTION_DESC":
+        contacted = [v for v in values if v is not None]
+        assert values[: len(contacted)] == contacted, "a never-contacted contact came early"
+        assert contacted == sorted(contacted, reverse=True)
+        assert values.count(None) >= 9
+    else:
+        scores = [v or 0.0 for v in values]
+        assert scores == sorted(scores, reverse=True)
+        assert scores[-9:] == [0.0] * 9
+
+
+async def test_nested_backward_pages_mirror_forward(graphql: GraphQL, network: Account) -> None:
+    query = """query($id: ID!, $before: String) { contact(id: $id) {
+      all: interactions(first: 50) { edges { cursor node { id } } }
+      back: interactions(last: 2, before: $before) {
+        pageInfo { hasPreviousPage hasNextPage } edges { node { id } }
+      } } }"""
+    listed = await graphql(
+        "{ contacts(first: 1, orderBy: LAST_INTERACTION_DESC) { edges { node { id } } } }",
+        account=network,
+    )
+    contact = listed["data"]["contacts"]["edges"][0]["node"]["id"]
+    first = await graphql(query, {"id": contact, "before": None}, account=network)
+    everything = first["data"]["contact"]["all"]["edges"]
+    assert len(everything) >= 4, "the busiest contact has too few interactions for this test"
+    body = await graphql(query, {"id": contact, "before": everything[3]["cursor"]}, account=network)
+    back = body["data"]["contact"]["back"]
+    assert [e["node"]["id"] for e in back["edges"]] == [e["node"]["id"] for e in everything[1:3]]
+    assert back["pageInfo"] == {"hasPreviousPage": True, "hasNextPage": True}
+
+
+@pytest.mark.parametrize(
     ("query", "field"),
     [
         ("{ contacts(first: 101) { edges { cursor } } }", "first"),
         ("{ contacts(first: -1) { edges { cursor } } }", "first"),
         ('{ contacts(after: "not-a-cursor") { edges { cursor } } }', "after"),
+        # `first` has a default, so `before` without `last` would be silently ignored
+        ('{ contacts(before: "not-a-cursor") { edges { cursor } } }', "before"),
+        (
+            '{ contacts(first: 1) { edges { node { interests(before: "x") { totalCount } } } } }',
+            "before",
+        ),
         ("{ interactions(first: 500) { edges { cursor } } }", "first"),
         (
             "{ contacts(first: 1) { edges { node { interests(first: 101) { totalCount } } } } }",
