@@ -56,7 +56,7 @@ class Settings:
     # one JSON line per request on the `graph_api.access` logger
     access_log: bool = True
     # `serve`: seed a demo network into an empty database and print a demo token
-    seed_demo: bool = False
+    seed_demo: bool = True
     demo_email: str = "demo@example.com"
     demo_contacts: int = 300
     # how many users' graphs a process keeps built in memory
@@ -76,7 +76,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data_dir = env.get("GRAPH_API_DATA_DIR")
-        log_level = env.get("GRAPH_API_LOG_LEVEL", "INFO").upper()
+        log_level = env.get("GRAPH_API_LOG_LEVEL", cls.log_level).upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError(
                 f"GRAPH_API_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
@@ -93,36 +93,46 @@ class Settings:
             database_url=database_url,
             app_database_url=app_database_url,
             data_dir=Path(data_dir or cls.data_dir).expanduser().resolve(),
-            host=env.get("GRAPH_API_HOST", "127.0.0.1"),
-            port=env_int(env, "GRAPH_API_PORT", 8000, 0, 65535),
+            host=env.get("GRAPH_API_HOST", cls.host),
+            port=env_int(env, "GRAPH_API_PORT", cls.port, 0, 65535),
             log_level=log_level,
-            pool_min_size=env_int(env, "GRAPH_API_POOL_MIN_SIZE", 1, 0, 100),
-            pool_max_size=env_int(env, "GRAPH_API_POOL_MAX_SIZE", 10, 1, 100),
-            statement_timeout_ms=env_int(env, "GRAPH_API_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
+            pool_min_size=env_int(env, "GRAPH_API_POOL_MIN_SIZE", cls.pool_min_size, 0, 100),
+            pool_max_size=env_int(env, "GRAPH_API_POOL_MAX_SIZE", cls.pool_max_size, 1, 100),
+            statement_timeout_ms=env_int(
+                env, "GRAPH_API_STATEMENT_TIMEOUT_MS", cls.statement_timeout_ms, 0, 3_600_000
+            ),
             request_timeout_seconds=env_float(
-                env, "GRAPH_API_REQUEST_TIMEOUT_SECONDS", 30.0, 0.1, 3600
+                env, "GRAPH_API_REQUEST_TIMEOUT_SECONDS", cls.request_timeout_seconds, 0.1, 3600
             ),
-            pool_wait_seconds=env_float(env, "GRAPH_API_POOL_WAIT_SECONDS", 5.0, 0.01, 600),
-            max_body_bytes=env_int(env, "GRAPH_API_MAX_BODY_BYTES", 1_000_000, 1024, 100_000_000),
-            introspection=env_bool(env, "GRAPH_API_INTROSPECTION", True),
-            log_statements=env_bool(env, "GRAPH_API_LOG_SQL", False),
+            pool_wait_seconds=env_float(
+                env, "GRAPH_API_POOL_WAIT_SECONDS", cls.pool_wait_seconds, 0.01, 600
+            ),
+            max_body_bytes=env_int(
+                env, "GRAPH_API_MAX_BODY_BYTES", cls.max_body_bytes, 1024, 100_000_000
+            ),
+            introspection=env_bool(env, "GRAPH_API_INTROSPECTION", cls.introspection),
+            log_statements=env_bool(env, "GRAPH_API_LOG_SQL", cls.log_statements),
             rate_limit_per_minute=env_int(
-                env, "GRAPH_API_RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000
+                env, "GRAPH_API_RATE_LIMIT_PER_MINUTE", cls.rate_limit_per_minute, 0, 10_000_000
             ),
-            graphiql=env_bool(env, "GRAPH_API_GRAPHIQL", True),
+            graphiql=env_bool(env, "GRAPH_API_GRAPHIQL", cls.graphiql),
             cors_origins=_origins(
                 env.get("GRAPH_API_CORS_ORIGINS", ""), credentials=cors_credentials
             ),
             cors_credentials=cors_credentials,
-            metrics=env_bool(env, "GRAPH_API_METRICS", True),
-            access_log=env_bool(env, "GRAPH_API_ACCESS_LOG", True),
-            seed_demo=env_bool(env, "GRAPH_API_SEED_DEMO", True),
-            demo_email=env.get("GRAPH_API_DEMO_EMAIL", "demo@example.com").lower(),
-            demo_contacts=env_int(env, "GRAPH_API_DEMO_CONTACTS", 300, 0, 100_000),
-            graph_cache_users=env_int(env, "GRAPH_API_GRAPH_CACHE_USERS", 32, 1, 10_000),
+            metrics=env_bool(env, "GRAPH_API_METRICS", cls.metrics),
+            access_log=env_bool(env, "GRAPH_API_ACCESS_LOG", cls.access_log),
+            seed_demo=env_bool(env, "GRAPH_API_SEED_DEMO", cls.seed_demo),
+            demo_email=env.get("GRAPH_API_DEMO_EMAIL", cls.demo_email).lower(),
+            demo_contacts=env_int(env, "GRAPH_API_DEMO_CONTACTS", cls.demo_contacts, 0, 100_000),
+            graph_cache_users=env_int(
+                env, "GRAPH_API_GRAPH_CACHE_USERS", cls.graph_cache_users, 1, 10_000
+            ),
             strength=_strength(env),
             embeddings=EmbeddingSettings.from_env(env),
-            embed_retry_seconds=env_float(env, "GRAPH_API_EMBED_RETRY_SECONDS", 30.0, 0.1, 86_400),
+            embed_retry_seconds=env_float(
+                env, "GRAPH_API_EMBED_RETRY_SECONDS", cls.embed_retry_seconds, 0.1, 86_400
+            ),
         )
 
 
