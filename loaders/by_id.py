@@ -18,7 +18,7 @@ CONTACTS_BY_ID = f"""-- contacts_by_id
 RELATIONSHIPS_BY_ID = f"""-- relationships_by_id
     select {columns.RELATIONSHIP}
       from relationships r
-     where r.user_id = $1 and r.id = any($2::uuid[])"""
+     where r.user_id = $1 and r.id = any($2::uuid[]) and r.suppressed_at is null"""
 
 INTERACTIONS_BY_ID = f"""-- interactions_by_id
     select {columns.INTERACTION}

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.db import columns, tenant
+from graph_api.db import columns, tenant, ties
 
 PARTICIPANTS = f"""-- interaction_participants
     select p.interaction_id, {columns.CONTACT}
@@ -25,12 +25,19 @@ MEMORY_SOURCES = f"""-- memory_source_interactions
      where s.user_id = $1 and s.memory_id = any($2::uuid[])
      order by n.occurred_at desc, n.id"""
 
+# the interactions strength counts: those of at most CROWD_LIMIT people (a crowd's
+# size counted once per shared interaction, its participants by the primary key)
 SHARED_INTERACTION_COUNTS = """-- shared_interaction_counts
-    select pairs.a, pairs.b, count(pb.interaction_id) as shared
+    select pairs.a, pairs.b, count(*) as shared
       from unnest($2::uuid[], $3::uuid[]) as pairs(a, b)
       join interaction_participants pa on pa.user_id = $1 and pa.contact_id = pairs.a
       join interaction_participants pb on pb.user_id = $1 and pb.contact_id = pairs.b
                                       and pb.interaction_id = pa.interaction_id
+      cross join lateral (select count(*) as size
+                            from interaction_participants crowd
+                           where crowd.user_id = $1
+                             and crowd.interaction_id = pa.interaction_id) c
+     where c.size <= $4
      group by pairs.a, pairs.b"""
 
 
@@ -53,6 +60,7 @@ async def load_shared_interaction_counts(
         user_id,
         [a for a, _ in pairs],
         [b for _, b in pairs],
+        ties.CROWD_LIMIT,
     )
     counts = {(row["a"], row["b"]): row["shared"] for row in rows}
     return [counts.get(pair, 0) for pair in pairs]

@@ -84,8 +84,9 @@ CONTACT_INTERACTIONS = NestedSpec(
 )
 
 # each relationship seen from both ends; the other end's contact comes along, so a
-# connection's node costs no statement of its own. Edges to archived contacts have
-# no strength in the graph, so the join leaves them out.
+# connection's node costs no statement of its own. The graph's strengths decide which
+# rows are connections: edges to archived contacts and suppressed (deleted) rows are
+# not in the graph, so the join leaves them out.
 CONTACT_CONNECTIONS = NestedSpec(
     name="contact_connections_page",
     select=f"{columns.RELATIONSHIP}, st.strength, {columns.OTHER_CONTACT}",

@@ -133,7 +133,9 @@ MOVE_MEMORIES = """-- merge_contacts_move_memories
 # Each edge touching a duplicate is re-pointed at the primary and its pair re-ordered.
 # Edges that would become self-loops are left behind (they go with the duplicates).
 # Per resulting pair one edge survives: the primary's own when it has one, else a
-# manual one before an inferred one, else the oldest; it keeps the greatest strength.
+# manual or suppressed one (what the user said about the pair: tied, or not) before an
+# inferred one, else the oldest; it keeps the greatest strength. A surviving
+# suppression keeps the pair untied.
 MERGE_RELATIONSHIPS = """-- merge_contacts_merge_relationships
     with mapped as (
         select id,
@@ -144,14 +146,15 @@ MERGE_RELATIONSHIPS = """-- merge_contacts_merge_relationships
                         case when contact_b_id = any($3::uuid[]) then $2::uuid else contact_b_id end)
                    as new_b_id,
                contact_a_id = any($3::uuid[]) or contact_b_id = any($3::uuid[]) as moved,
-               source, manual_strength, created_at
+               source, suppressed_at, manual_strength, created_at
           from relationships
          where user_id = $1
            and (contact_a_id = $2 or contact_b_id = $2
                 or contact_a_id = any($3::uuid[]) or contact_b_id = any($3::uuid[]))
     ),
     survivors as (
-        select (array_agg(id order by moved, source = 'manual' desc, created_at, id))[1] as keep_id,
+        select (array_agg(id order by moved, (source = 'manual' or suppressed_at is not null) desc,
+                                      created_at, id))[1] as keep_id,
                new_a_id, new_b_id,
                max(manual_strength) as manual_strength,
                bool_or(moved) as touched

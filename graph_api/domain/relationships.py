@@ -30,14 +30,18 @@ LOCK_CONTACT_KEYS = """-- lock_relationship_contacts
        for key share
 """
 
-# a tie inferred from shared interactions becomes explicit; an explicit one is a conflict
+# a tie inferred from shared interactions becomes explicit; a suppressed one (deleted)
+# is declared again, under a new id, since the old one was deleted; a live explicit
+# one is a conflict
 INSERT_RELATIONSHIP = """-- insert_relationship
     insert into relationships (user_id, contact_a_id, contact_b_id, type, manual_strength)
     values ($1, $2, $3, $4, $5)
     on conflict (user_id, contact_a_id, contact_b_id) do update
-       set source = 'manual', type = excluded.type, manual_strength = excluded.manual_strength,
-           detected_at = now(), updated_at = now()
-     where relationships.source = 'inferred'
+       set id = case when relationships.suppressed_at is null then relationships.id
+                     else gen_random_uuid() end,
+           source = 'manual', type = excluded.type, manual_strength = excluded.manual_strength,
+           suppressed_at = null, detected_at = now(), updated_at = now()
+     where relationships.source = 'inferred' or relationships.suppressed_at is not null
     returning *
 """
 
@@ -45,7 +49,7 @@ INSERT_RELATIONSHIP = """-- insert_relationship
 LOCK_RELATIONSHIP = """-- lock_relationship
     select *
       from relationships
-     where user_id = $1 and id = $2
+     where user_id = $1 and id = $2 and suppressed_at is null
        for update
 """
 
@@ -56,9 +60,12 @@ UPDATE_RELATIONSHIP = """-- update_relationship
     returning *
 """
 
+# deleting keeps the row as a suppression (sql/migrations/0007): were it gone, the
+# next interaction the two share would infer the tie again
 DELETE_RELATIONSHIP = """-- delete_relationship
-    delete from relationships
-     where user_id = $1 and id = $2
+    update relationships
+       set suppressed_at = now(), updated_at = now()
+     where user_id = $1 and id = $2 and suppressed_at is null
     returning *
 """
 

@@ -21,7 +21,12 @@ class ContactFact:
 
 @dataclass(frozen=True, slots=True)
 class RelationshipFact:
-    """A stored contact↔contact row; `a < b` as in the database."""
+    """A stored, live contact↔contact row; `a < b` as in the database.
+
+    The graph's edges are exactly these rows (between active contacts): a tie inferred
+    from shared interactions is a row the database wrote (db/ties.py), and a deleted
+    relationship a suppressed row the loader leaves out.
+    """
 
     id: UUID
     a: UUID
@@ -35,8 +40,9 @@ class RelationshipFact:
 class InteractionFact:
     """One participant of one interaction: a meeting with three people is three facts.
 
-    Co-participation (two contacts in the same interaction) is derived from these rows
-    by `interaction_id`, so the loader needs no separate query for it.
+    Co-participation (two contacts in the same interaction, at most
+    `db.ties.CROWD_LIMIT` people) is derived from these rows by `interaction_id`, so the
+    loader needs no separate query for it; it strengthens a stored tie, never adds one.
     """
 
     contact_id: UUID

@@ -32,11 +32,12 @@ CONTACT_FACTS = """-- graph_contacts
      where user_id = $1"""
 
 # contact ids as text, mapped onto the contacts' own UUID objects: decoding a
-# UUID costs asyncpg several times what text does, and these lists are long
+# UUID costs asyncpg several times what text does, and these lists are long. A
+# suppressed row (a deleted relationship) is no tie: the graph never sees it.
 RELATIONSHIP_FACTS = """-- graph_relationships
     select id, contact_a_id::text as a, contact_b_id::text as b, type, source, manual_strength
       from relationships
-     where user_id = $1"""
+     where user_id = $1 and suppressed_at is null"""
 
 INTERACTION_FACTS = """-- graph_interactions
     select p.contact_id::text as contact, p.interaction_id::text as interaction,

@@ -27,6 +27,7 @@ from uuid import UUID
 
 import networkx as nx
 
+from graph_api.db.ties import CROWD_LIMIT
 from graph_api.graph import strength as formulas
 from graph_api.graph.facts import (
     ContactFact,
@@ -55,9 +56,6 @@ INTRODUCTION_MAX_HOPS = 8
 # while each adds at most 1/ln(degree) to a score); kept pairs are then scored exactly.
 SUGGESTION_LIMIT = 500
 SUGGESTION_MAX_HUB_DEGREE = 250
-# the type of a tie inferred from co-participation that has no relationship row
-INFERRED_TIE_TYPE = "other"
-
 Pair = tuple[UUID, UUID]
 T = TypeVar("T")
 
@@ -130,7 +128,7 @@ class Edge:
     a: UUID
     b: UUID
     strength: float
-    relationship_id: UUID | None  # None: inferred from co-participation, no row stored
+    relationship_id: UUID  # every edge is a stored, live relationship row
     type: str
     source: str
     shared_count: int
@@ -166,7 +164,7 @@ class _Lazy(Generic[T]):
 class _EdgeSeed:
     """What a pair brings to the graph before its strength is known."""
 
-    relationship_id: UUID | None
+    relationship_id: UUID
     type: str
     source: str
     explicit: float | None
@@ -261,9 +259,7 @@ class Network:
             contact_id: formulas.tie_strength(interactions, facts.now, params)
             for contact_id, interactions in by_contact.items()
         }
-        shared = _shared_occurrences(
-            facts.interactions, active, params.co_participation_max_participants
-        )
+        shared = _shared_occurrences(facts.interactions, active, CROWD_LIMIT)
         seeds = _edge_seeds(facts.relationships, shared, active, params)
         graph = _build_graph(active, seeds, facts.now, params)
         cold = _cold_ties(by_contact, ties, active, facts.now, params)
@@ -304,8 +300,7 @@ class Network:
             if contact_id not in self._adjacency:
                 continue
             for attrs in self.graph.adj[contact_id].values():
-                if attrs["relationship_id"] is not None:
-                    strengths[attrs["relationship_id"]] = attrs["strength"]
+                strengths[attrs["relationship_id"]] = attrs["strength"]
         return list(strengths), list(strengths.values())
 
     def tie_scores(self) -> tuple[list[UUID], list[float]]:
@@ -689,9 +684,9 @@ def _edge_seeds(
         pair = (row.a, row.b) if row.a.int < row.b.int else (row.b, row.a)
         explicit = formulas.explicit_strength(row.manual_strength, row.type, row.source, params)
         seeds[pair] = _EdgeSeed(row.id, row.type, row.source, explicit, shared.get(pair, ()))
-    for pair, moments in shared.items():
-        if pair not in seeds:
-            seeds[pair] = _EdgeSeed(None, INFERRED_TIE_TYPE, "inferred", None, moments)
+    # Shared interactions strengthen stored ties and draw none of their own: the
+    # database infers a row for every pair they would tie (db/ties.py), and a pair
+    # without one is a pair the user untied (a suppressed row, never loaded).
     return seeds
 
 

@@ -69,9 +69,6 @@ class StrengthParams:
     weight_explicit: float = 0.6
     weight_shared: float = 0.25
     weight_overlap: float = 0.15
-    # a meeting of more people than this says little about who knows whom (an all-hands,
-    # a webinar), and its pairs grow quadratically: it infers no ties
-    co_participation_max_participants: int = 20
     # going cold
     cold_cadence_multiple: float = 3.0
     cold_min_interactions: int = 3
@@ -131,8 +128,6 @@ def _check_params(params: StrengthParams) -> None:
         raise ValueError("relationship_type_strength values must be between 0 and 1")
     if params.cold_min_interactions < 2:
         raise ValueError("cold_min_interactions must be at least 2 (a cadence needs a gap)")
-    if params.co_participation_max_participants < 2:
-        raise ValueError("co_participation_max_participants must be at least 2")
 
 
 def _check_weights(what: str, weights: tuple[float, float, float]) -> None:

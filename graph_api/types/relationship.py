@@ -9,6 +9,7 @@ from uuid import UUID
 import strawberry
 
 from graph_api.context import Info
+from graph_api.db.ties import CROWD_LIMIT
 from graph_api.types.enums import RelationshipSource, RelationshipType
 from graph_api.types.node import Node, global_id
 
@@ -75,7 +76,10 @@ class Relationship(Node):
     async def contact_b(self, info: Info) -> ContactT | None:
         return await _contact(info, self.contact_b_id)
 
-    @strawberry.field(description="How many interactions both contacts took part in.")
+    @strawberry.field(
+        description="How many interactions both contacts took part in, of at most "
+        f"{CROWD_LIMIT} people: the ones `strength` counts (a crowd says little about who knows whom)."
+    )
     def shared_interaction_count(self, info: Info) -> int:
         # the loader's future itself, awaited by the executor: no coroutine around it
         return info.context.loaders.shared_interaction_counts.load(  # type: ignore[return-value]

@@ -551,10 +551,18 @@ async def test_delete_relationship(conn: asyncpg.Connection, me: Actor, stranger
         "id",
     )
     assert await relationships.delete_relationship(conn, me, created["id"]) == created["id"]
-    assert await conn.fetch(SELECT_PAIRS, me.user_id) == []
+    # kept as a suppression, so later shared interactions do not infer the tie again
+    suppressed = await conn.fetch(
+        "select id from relationships where user_id = $1 and suppressed_at is not null", me.user_id
+    )
+    assert [row["id"] for row in suppressed] == [created["id"]]
     entry = (await audit_entries(conn, me))[-1]
     assert entry["operation"] == "delete_relationship"
     assert entry["old_values"]["type"] == "friend" and entry["new_values"] is None
+    await interactions.log_interaction(
+        conn, me, participant_ids=[a, b], type="meeting", occurred_at=at(1)
+    )
+    assert len(await conn.fetch(SELECT_PAIRS, me.user_id)) == 1
     await refused_without_trace(
         conn,
         [me],

@@ -9,15 +9,17 @@ import math
 import random
 import threading
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import pairwise
+from itertools import combinations, pairwise
 from uuid import UUID
 
 import networkx as nx
 import pytest
 
+from graph_api.db.ties import CROWD_LIMIT
 from graph_api.graph.facts import (
     ContactFact,
     InteractionFact,
@@ -136,18 +138,21 @@ def test_relationships_and_contacts_become_the_graph() -> None:
     assert network.computed_at == NOW
 
 
-def test_co_participation_infers_ties() -> None:
+def test_a_shared_meeting_strengthens_stored_ties_and_draws_none() -> None:
+    # the database infers a row for every pair a meeting ties (db/ties.py); a pair
+    # without one was untied by the user (a deleted relationship is never loaded)
     facts = Facts()
     facts.add(A, B, C)
     facts.link(A, B, manual=0.5)
+    facts.link(A, C, type="other", source="inferred")
     facts.meet(A, B, C, days_ago=1)
     network = facts.network()
     inferred = network.graph.edges[A, C]
     assert inferred["source"] == "inferred"
-    assert inferred["relationship_id"] is None
-    assert inferred["type"] == "other"
+    assert inferred["relationship_id"] == facts.relationships[1].id
     assert inferred["shared_count"] == 1
-    assert network.graph.edges[B, C]["source"] == "inferred"
+    assert not network.graph.has_edge(B, C)
+    assert network.relationship_strength(B, C) is None
     # the stored relationship keeps its row and gains the shared meeting
     manual = network.graph.edges[A, B]
     assert (manual["source"], manual["shared_count"]) == ("manual", 1)
@@ -179,14 +184,16 @@ def test_inferred_rows_keep_their_id_and_assert_no_strength() -> None:
     assert edge["strength"] == pytest.approx(0.25 * (1 - math.exp(-1 / 3)))
 
 
-def test_meetings_larger_than_the_limit_infer_nothing() -> None:
-    people = [cid(100 + n) for n in range(5)]
+def test_meetings_larger_than_the_crowd_limit_add_no_strength() -> None:
+    crowd = [cid(100 + n) for n in range(CROWD_LIMIT + 1)]
     facts = Facts()
-    facts.add(*people)
-    facts.meet(*people)
-    small_limit = StrengthParams(co_participation_max_participants=4)
-    assert facts.network(small_limit).graph.number_of_edges() == 0
-    assert facts.network().graph.number_of_edges() == 10
+    facts.add(*crowd)
+    facts.link(crowd[0], crowd[1], manual=0.5)
+    facts.meet(*crowd)
+    facts.meet(*crowd[:CROWD_LIMIT])
+    edge = facts.network().graph.edges[crowd[0], crowd[1]]
+    assert edge["shared_count"] == 1  # the meeting of exactly the limit counts
+    assert facts.network().graph.number_of_edges() == 1
 
 
 def test_archived_contacts_are_left_out() -> None:
@@ -194,11 +201,13 @@ def test_archived_contacts_are_left_out() -> None:
     facts.add(A, B)
     facts.add(X, archived=True)
     facts.link(A, X, manual=0.9)
+    facts.link(A, B, source="inferred")
     facts.meet(A, B, X, days_ago=2)
     network = facts.network()
     assert not network.has_contact(X)
     assert set(network.graph.nodes) == {A, B}
-    assert list(network.graph.edges) == [(A, B)]  # the meeting still ties A and B
+    assert list(network.graph.edges) == [(A, B)]  # the meeting still counts for A and B
+    assert network.graph.edges[A, B]["shared_count"] == 1
     assert network.metrics(X) is None
     assert network.mutual_connections(A, X, 10).count == 0
     # the user's own history with X is kept: it explains X if X is shown
@@ -819,6 +828,21 @@ def facts_from_seed(network: SeedNetwork, now: datetime) -> NetworkFacts:
         RelationshipFact(r[rid], r[ra], r[rb], r[rtype], r[rsource], r[rmanual])
         for r in network.relationships
     ]
+    # and the rows the seed's tie inference adds (db/ties.py): every pair of a meeting
+    # of at most CROWD_LIMIT people that no generated relationship joins
+    people: dict[UUID, set[UUID]] = defaultdict(set)
+    for _, interaction_id, contact_id in network.participants:
+        people[interaction_id].add(contact_id)
+    stored = {(row.a, row.b) for row in relationships}
+    inferred = {
+        pair
+        for group in people.values()
+        if 2 <= len(group) <= CROWD_LIMIT
+        for pair in combinations(sorted(group), 2)
+    } - stored
+    relationships += [
+        RelationshipFact(uuid.uuid4(), a, b, "other", "inferred", None) for a, b in sorted(inferred)
+    ]
     iid, itype, direction, occurred = columns(
         INTERACTION_COLUMNS, "id", "type", "direction", "occurred_at"
     )
@@ -852,7 +876,7 @@ def test_a_generated_network_answers_plausibly(generated: tuple[NetworkFacts, Ne
     facts, network = generated
     graph = network.graph
     assert graph.number_of_nodes() == 2_000
-    assert graph.number_of_edges() > len(facts.relationships)  # plus inferred ties
+    assert graph.number_of_edges() == len(facts.relationships)  # inferred rows included
     sources = {source for _, _, source in graph.edges(data="source")}
     assert sources == {"manual", "inferred"}
 

@@ -81,7 +81,11 @@ class RelationshipMutations:
             )
         )
 
-    @strawberry.mutation(description="Remove a relationship; the contacts stay.")
+    @strawberry.mutation(
+        description="Remove a relationship; the contacts stay. The pair stays untied everywhere (connections, "
+        "paths, mutual connections, stats, export): later shared interactions do not infer the tie again; "
+        "createRelationship declares it anew."
+    )
     async def delete_relationship(self, info: Info, id: strawberry.ID) -> DeletePayload:
         deleted, errors = await run(
             info,
