@@ -53,8 +53,8 @@ class Prepared:
     document: DocumentNode
     operations: dict[str | None, OperationDefinitionNode]
     fan_out_variables: frozenset[str]
-    # (operation name, values of the fan-out variables) -> the refusal, or None
-    _limits: dict[tuple[Any, ...], GraphQLError | None] = field(default_factory=dict)
+    # (operation name, values of the fan-out variables) -> (the refusal or None, the cost)
+    _limits: dict[tuple[Any, ...], tuple[GraphQLError | None, int]] = field(default_factory=dict)
     # operation name -> its compiled plan, or None where graphql-core runs it
     _plans: dict[str | None, Plan | None] = field(default_factory=dict)
 
@@ -78,17 +78,19 @@ class Prepared:
 
     def check_limits(
         self, name: str | None, variables: Mapping[str, Any], budget: limits.IntrospectionBudget
-    ) -> None:
+    ) -> int:
+        """The operation's fan-out (its cost); RequestError when over a limit."""
         # a variable not sent takes its declared default, as execution will
         given = {**self._defaults(name), **variables}
         key = (name, *(_hashable(given.get(v)) for v in sorted(self.fan_out_variables)))
         if key not in self._limits:
             if len(self._limits) > 100:  # many different page sizes: keep the newest
                 self._limits.clear()
-            self._limits[key] = limits.check(self.document, name, given, budget)
-        refusal = self._limits[key]
+            self._limits[key] = limits.assess(self.document, name, given, budget)
+        refusal, cost = self._limits[key]
         if refusal is not None:
             raise RequestError([refusal])
+        return cost
 
     def _defaults(self, name: str | None) -> dict[str, Any]:
         operation = self.operations.get(name) or next(iter(self.operations.values()))

@@ -31,13 +31,13 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema import Schema
 
-from graph_api import accounts
+from graph_api import accounts, limits
 from graph_api.auth import Authenticator, Credentials
 from graph_api.documents import Documents, RequestError, is_mutation
 from graph_api.error_codes import INTERNAL_MESSAGE, with_codes
 from graph_api.errors import ServiceUnavailable, Unauthenticated
 from graph_api.http_errors import json_error
-from graph_api.keys import REQUEST_ID
+from graph_api.keys import COST, REQUEST_ID
 from graph_api.rate_limit import RateLimiter
 
 logger = logging.getLogger("graph_api")
@@ -203,7 +203,10 @@ class GraphQLEndpoint:
             operation = prepared.operation(operation_name)
             if request.method == "GET" and is_mutation(operation):
                 raise RequestError([GraphQLError("mutations take POST")], status=405)
-            prepared.check_limits(operation_name, variables, self.documents.introspection_budget)
+            # the fan-out measured: every answer reports it (extensions.cost)
+            request[COST] = prepared.check_limits(
+                operation_name, variables, self.documents.introspection_budget
+            )
         except RequestError as error:
             return self._request_error(request, error, media_type)
         context = self.make_context(request, admission)
@@ -262,19 +265,32 @@ class GraphQLEndpoint:
                 # variables that did not coerce: a request error, nothing ran
                 if media_type == GRAPHQL_RESPONSE:
                     status = 400
-                body = orjson.dumps({"errors": [e.formatted for e in errors]})
+                body = orjson.dumps(
+                    {"errors": [e.formatted for e in errors], "extensions": _cost(request)}
+                )
                 return web.Response(
                     status=status, body=body, content_type=media_type, charset="utf-8"
                 )
             codes = {(e.extensions or {}).get("code") for e in errors}
             if "SERVICE_UNAVAILABLE" in codes:
                 status, headers = 503, {"Retry-After": RETRY_AFTER_UNAVAILABLE}
-            body = orjson.dumps({"data": result.data, "errors": [e.formatted for e in errors]})
+            body = orjson.dumps(
+                {
+                    "data": result.data,
+                    "errors": [e.formatted for e in errors],
+                    "extensions": _cost(request),
+                }
+            )
         else:
-            body = orjson.dumps({"data": result.data})
+            body = orjson.dumps({"data": result.data, "extensions": _cost(request)})
         return web.Response(
             status=status, body=body, content_type=media_type, charset="utf-8", headers=headers
         )
+
+
+def _cost(request: web.Request) -> dict[str, Any]:
+    """What the operation could fan out to, and the most it may (clients see the margin)."""
+    return {"cost": {"fanOut": request.get(COST), "limit": limits.MAX_COST}}
 
 
 def _media_type(accept: str) -> str:

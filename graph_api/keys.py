@@ -30,5 +30,7 @@ READY_PROBE: web.AppKey[ReadyProbe] = web.AppKey("ready_probe")
 # the embedding provider and the background embedder (graph_api.search_services)
 SEARCH: web.AppKey[SearchServices] = web.AppKey("search")
 REQUEST_ID = web.RequestKey("request_id", str)
+# a GraphQL request's fan-out, as the limits measured it (extensions.cost, access log)
+COST = web.RequestKey("cost", int)
 # `serve`'s demo token, when it seeded one: GraphiQL prefills it for this machine
 DEMO_TOKEN = web.AppKey("demo_token", str)

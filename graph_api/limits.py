@@ -207,7 +207,25 @@ def check(
 
     Without `fan_out`, only the limits no variable changes (depth, aliases,
     introspection), for every operation: those run before validation."""
+    return assess(document, operation_name, variables, introspection, fan_out=fan_out)[0]
+
+
+def assess(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    introspection: IntrospectionBudget,
+    *,
+    fan_out: bool = True,
+) -> tuple[GraphQLError | None, int]:
+    """`check`'s refusal, and the fan-out measured (reported as extensions.cost)."""
     found = measure(document, operation_name, variables, introspection)
+    return _refusal(found, introspection, fan_out=fan_out), found.cost
+
+
+def _refusal(
+    found: Measure, introspection: IntrospectionBudget, *, fan_out: bool
+) -> GraphQLError | None:
     if found.depth > MAX_DEPTH:
         return too_complex(f"the query is more than {MAX_DEPTH} levels deep")
     if found.aliases > MAX_ALIASES:

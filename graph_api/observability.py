@@ -26,7 +26,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from graph_api.auth import Credentials
-from graph_api.keys import GATE, GRAPHS, POOL, REQUEST_ID, SEARCH
+from graph_api.keys import COST, GATE, GRAPHS, POOL, REQUEST_ID, SEARCH
 
 access_logger = logging.getLogger("graph_api.access")
 
@@ -193,6 +193,7 @@ async def _record(
         if outcome is not None:
             line["operation"] = operation
             line["outcome"] = outcome
+            line["cost"] = request.get(COST)
         access_logger.info(orjson.dumps(line).decode())
 
 

@@ -153,3 +153,17 @@ async def test_each_caller_has_a_request_budget(
     assert error_codes(await refused.json()) == ["RATE_LIMITED"]
     assert (await ask(bob)).status == 200, "another caller keeps their own budget"
     assert (await limited.get("/graphql", headers={"Accept": "text/html"})).status == 200
+
+
+async def test_every_answer_reports_its_cost(graphql: Any, account: Any) -> None:
+    nested = """
+    query Nested { contacts(first: 10) { edges { node { fullName
+      connections(first: 5) { edges { node { fullName } } } } } } }
+    """
+    body = await graphql(nested, account=account)
+    cost = body["extensions"]["cost"]
+    assert cost["limit"] == 50_000
+    # contacts 1 + 10 x (edges 1 + node 1 + fullName 1 + connections (1 + 5 x 3))
+    assert cost["fanOut"] == 1 + 10 * (1 + 1 + 1 + 1 + 5 * 3)
+    with_errors = await graphql('{ contact(id: "nope") { id } }', account=account)
+    assert with_errors["errors"] and with_errors["extensions"]["cost"]["fanOut"] == 2

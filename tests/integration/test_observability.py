@@ -109,6 +109,7 @@ async def test_one_json_access_line_per_request(
     assert (first["operation"], first["outcome"], first["status"]) == ("Me", "ok", 200)
     assert first["path"] == "/graphql"
     assert first["durationMs"] > 0
+    assert first["cost"] == 2  # me and its email
     assert (second["status"], second["outcome"], second["userId"]) == (400, "BAD_REQUEST", None)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert account.token not in logged
