@@ -236,7 +236,7 @@ def make_context(request: web.Request, admission: Admission) -> Context:
         request_id=request[REQUEST_ID],
         viewer=viewer,
         auth_failure=admission.failure,
-        loaders=Loaders(pool=pool, user_id=viewer.id if viewer else None),
+        loaders=Loaders(pool=pool, user_id=viewer.id if viewer else None, graphs=app[GRAPHS]),
         graphs=app[GRAPHS],
         embedder=search.embedder,
         embedder_loading=search.configured and not search.ready.is_set(),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeAlias
 from uuid import UUID
 
@@ -35,11 +34,6 @@ class Context:
     embedder_loading: bool = False
     pending_embedder: PendingEmbedder | None = None
     introspection: bool = True
-    # the request's one look at the user's graph: every resolver shares it
-    _network: asyncio.Task[Network] | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        self.loaders.graph = self.graph
 
     @property
     def user(self) -> Viewer:
@@ -55,16 +49,13 @@ class Context:
     def after_write(self) -> None:
         """A mutation committed: later fields of the operation read afresh (a new
         graph version, rows that changed), never what this request cached before."""
-        self._network = None
-        self.loaders = Loaders(pool=self.pool, user_id=self.loaders.user_id, graph=self.graph)
+        self.loaders = Loaders(pool=self.pool, user_id=self.loaders.user_id, graphs=self.graphs)
 
     async def graph(self) -> Network:
-        """The user's graph at its current version (checked once per request)."""
-        if self._network is None:
-            self._network = asyncio.ensure_future(self.graphs.get(self.user_id))
-        # shielded: a field cancelled beside a failing sibling must not cancel the
-        # one look every other field of the request shares
-        return await asyncio.shield(self._network)
+        """The user's graph at its current version (checked once per request, and
+        again after a write): the loaders' look, which every resolver shares."""
+        self.user  # noqa: B018 - the caller's missing token, before any graph work
+        return await self.loaders.graph()
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

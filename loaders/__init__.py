@@ -7,6 +7,7 @@ is bound to the authenticated user's id and scopes its one statement by it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,6 +18,7 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from graph_api.errors import Unauthenticated
+from graph_api.graph.cache import GraphCache
 from graph_api.graph.network import Network
 from graph_api.pagination import Page
 from loaders import by_id, lists, nested
@@ -31,8 +33,10 @@ class Loaders:
     pool: asyncpg.Pool
     # None for an unauthenticated request: any load then fails before touching SQL
     user_id: UUID | None
-    # the request's graph (set by the context), for loads ordered by computed strength
-    graph: Callable[[], Awaitable[Network]] | None = None
+    # the users' graphs; a Loaders looks at its user's once (`graph`), for the request's
+    # resolvers and for loads ordered by computed strength
+    graphs: GraphCache | None = None
+    _network: asyncio.Task[Network] | None = field(default=None, init=False, repr=False)
 
     contacts: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
     relationships: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
@@ -69,7 +73,7 @@ class Loaders:
             partial(nested.load_pages, pool, nested.CONTACT_INTERACTIONS)
         )
         self.contact_connections = self._loader(
-            partial(nested.load_connection_pages, pool, self._graph)
+            partial(nested.load_connection_pages, pool, self.graph)
         )
 
         self.interaction_participants = self._loader(
@@ -94,9 +98,17 @@ class Loaders:
 
         return DataLoader(load_fn=load)
 
-    async def _graph(self) -> Network:
-        assert self.graph is not None, "the context sets the graph provider"
-        return await self.graph()
+    async def graph(self) -> Network:
+        """The user's graph at its current version, looked up once (a write makes a
+        new Loaders, so what follows it reads the new version)."""
+        if self.user_id is None:
+            raise Unauthenticated("a bearer token is required")
+        assert self.graphs is not None, "Loaders(graphs=...) for anything that reads the graph"
+        if self._network is None:
+            self._network = asyncio.ensure_future(self.graphs.get(self.user_id))
+        # shielded: a field cancelled beside a failing sibling must not cancel the
+        # one look every other field of the request shares
+        return await asyncio.shield(self._network)
 
     def prime_contact(self, row: asyncpg.Record) -> None:
         """Share a contact row already fetched (e.g. by a list query) with later loads."""
