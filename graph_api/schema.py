@@ -41,7 +41,8 @@ class Schema(strawberry.Schema):
 
 @cache
 def build_schema() -> strawberry.Schema:
-    """The process's one schema (Relay's node field binds to a single schema).
+    """The process's one schema, built once: building walks every type, and every app
+    in the process (tests build many) can share it.
 
     It has no extensions: parsing, validation, limits and introspection rules are
     the gate's (`graph_api.documents`), done once per document for every way in."""
