@@ -21,7 +21,12 @@ from graph_api.errors import Unauthenticated
 from graph_api.graph.cache import GraphCache
 from graph_api.graph.network import Network
 from graph_api.pagination import Page
-from loaders import by_id, lists, nested
+from graph_api.search import nearest as search_nearest
+from graph_api.search import profiles
+from graph_api.search.memories import Hit
+from graph_api.search.profiles import ContactHit
+from loaders import by_id, lists, nearest, nested
+from loaders.nearest import NearestKey
 from loaders.nested import NestedKey
 
 K = TypeVar("K")
@@ -52,6 +57,8 @@ class Loaders:
     interaction_participants: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
     memory_sources: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
     shared_interaction_counts: DataLoader[tuple[UUID, UUID], int] = field(init=False)
+    related_memories: DataLoader[NearestKey, list[Hit]] = field(init=False)
+    similar_contacts: DataLoader[NearestKey, list[ContactHit]] = field(init=False)
 
     def __post_init__(self) -> None:
         pool = self.pool
@@ -84,6 +91,12 @@ class Loaders:
         )
         self.shared_interaction_counts = self._loader(
             partial(lists.load_shared_interaction_counts, pool)
+        )
+        self.related_memories = self._loader(
+            partial(nearest.load_nearest, pool, search_nearest.related_memories)
+        )
+        self.similar_contacts = self._loader(
+            partial(nearest.load_nearest, pool, profiles.similar_contacts)
         )
 
     def _loader(

@@ -60,7 +60,7 @@ UPDATE_RELATIONSHIP = """-- update_relationship
     returning *
 """
 
-# deleting keeps the row as a suppression (sql/migrations/0007): were it gone, the
+# deleting keeps the row as a suppression (migration 0007): were it gone, the
 # next interaction the two share would infer the tie again
 DELETE_RELATIONSHIP = """-- delete_relationship
     update relationships

@@ -199,20 +199,3 @@ async def _run(
          order by r.score desc, r.id desc
          limit ${len(args)}"""
     return list(await conn.fetch(statement, *args))
-
-
-RELATED = f"""-- related_memories
-    select {columns.MEMORY}, 1 - (m.embedding <=> source.embedding) as score
-      from memories source
-      join memories m on m.user_id = source.user_id and m.id <> source.id and m.embedding is not null
-     where source.user_id = $1 and source.id = $2 and source.embedding is not null
-     order by (m.embedding <=> source.embedding) + 0, m.id
-     limit $3"""
-
-
-async def related_memories(
-    pool: asyncpg.Pool, user_id: UUID, memory_id: UUID, limit: int
-) -> list[Hit]:
-    """The memories nearest in meaning to one memory (exact: one user's memories)."""
-    rows = await tenant.fetch(pool, user_id, RELATED, user_id, memory_id, limit)
-    return [Hit(row, row["score"]) for row in rows]

@@ -9,7 +9,7 @@ user, as row-level security shows one tenant at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -17,6 +17,7 @@ import asyncpg
 
 from graph_api.db import columns, tenant
 from graph_api.search.embeddings import EmbeddingProvider
+from graph_api.search.nearest import nearest_per_parent
 from graph_api.search.reembed import embed_rows
 
 # the profile text, computed by the database so staleness and embedding agree
@@ -63,14 +64,26 @@ SEARCH_CONTACTS = f"""-- search_contacts
      order by (p.embedding <=> $2) + 0, c.id
      limit $3"""
 
-SIMILAR_CONTACTS = f"""-- similar_contacts
-    select {columns.CONTACT}, 1 - (p.embedding <=> source.embedding) as score
+COUNT_PROFILES = """-- contact_profiles_count
+    select count(*) from (select 1 from contact_profiles where user_id = $1 limit $2) capped"""
+
+
+def similar_statement(exact: bool) -> str:
+    """Each parent contact's nearest profiles: $1 user, $2 parent ids, $3 how many each."""
+    distance = "(p.embedding <=> source.embedding)" + (" + 0" if exact else "")
+    return f"""-- similar_contacts
+    select source.contact_id as parent_id, nearby.*
       from contact_profiles source
-      join contact_profiles p on p.user_id = source.user_id and p.contact_id <> source.contact_id
-      join contacts c on c.user_id = p.user_id and c.id = p.contact_id
-     where source.user_id = $1 and source.contact_id = $2 and c.archived_at is null
-     order by (p.embedding <=> source.embedding) + 0, c.id
-     limit $3"""
+     cross join lateral (
+            select {columns.CONTACT}, 1 - (p.embedding <=> source.embedding) as score
+              from contact_profiles p
+              join contacts c on c.user_id = p.user_id and c.id = p.contact_id
+             where p.user_id = $1 and p.contact_id <> source.contact_id and c.archived_at is null
+             order by {distance}
+             limit $3) nearby
+     where source.user_id = $1 and source.contact_id = any($2::uuid[])
+     order by source.contact_id, nearby.score desc, nearby.id"""
+
 
 FIRST_ID = UUID(int=0)
 
@@ -146,7 +159,10 @@ async def search_contacts(
 
 
 async def similar_contacts(
-    pool: asyncpg.Pool, user_id: UUID, contact_id: UUID, limit: int
-) -> list[ContactHit]:
-    rows = await tenant.fetch(pool, user_id, SIMILAR_CONTACTS, user_id, contact_id, limit)
-    return [ContactHit(row, row["score"]) for row in rows]
+    pool: asyncpg.Pool, user_id: UUID, contact_ids: Sequence[UUID], limit: int
+) -> list[list[ContactHit]]:
+    """The contacts whose profiles are nearest to each of these, in one statement."""
+    found = await nearest_per_parent(
+        pool, user_id, contact_ids, limit, statement=similar_statement, count=COUNT_PROFILES
+    )
+    return [[ContactHit(row, row["score"]) for row in found.get(key, [])] for key in contact_ids]

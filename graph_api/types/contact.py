@@ -155,12 +155,12 @@ class Contact(Node):
     )
     async def similar_contacts(self, info: Info, first: int = 5) -> list[ContactSearchHitT]:
         from graph_api.errors import InvalidInput
-        from graph_api.search.profiles import similar_contacts
         from graph_api.types.search import ContactSearchHit
 
         if not 1 <= first <= 50:
             raise InvalidInput("`first` must be between 1 and 50", field="first")
-        hits = await similar_contacts(info.context.pool, info.context.user_id, self.row_id, first)
+        # batched: every contact of the level in one statement
+        hits = await info.context.loaders.similar_contacts.load((self.row_id, first))
         return [
             ContactSearchHit(contact=Contact.from_row(hit.row), score=hit.score) for hit in hits
         ]

@@ -85,12 +85,12 @@ class Memory(Node):
     )
     async def related(self, info: Info, first: int = 5) -> list[RelatedMemoryT]:
         from graph_api.errors import InvalidInput
-        from graph_api.search.memories import related_memories
         from graph_api.types.search import RelatedMemory
 
         if not 1 <= first <= MAX_RELATED:
             raise InvalidInput(f"`first` must be between 1 and {MAX_RELATED}", field="first")
-        hits = await related_memories(info.context.pool, info.context.user_id, self.row_id, first)
+        # batched: every memory of the level in one statement
+        hits = await info.context.loaders.related_memories.load((self.row_id, first))
         return [RelatedMemory(memory=Memory.from_row(hit.row), score=hit.score) for hit in hits]
 
 
