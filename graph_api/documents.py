@@ -31,6 +31,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from graph_api import limits
 from graph_api.execution.compiled import Plan, compile_operation
+from graph_api.execution.sql import compile_sql
 
 CACHE_SIZE = 1000
 # the query text the cache may hold in all (least recently used go first)
@@ -61,7 +62,10 @@ class Prepared:
     def plan(self, schema: GraphQLSchema, operation: OperationDefinitionNode) -> Plan | None:
         name = operation.name.value if operation.name else None
         if name not in self._plans:
-            self._plans[name] = compile_operation(schema, self.document, operation)
+            plan = compile_operation(schema, self.document, operation)
+            if plan is not None:
+                plan.sql = compile_sql(plan.root)
+            self._plans[name] = plan
         return self._plans[name]
 
     def operation(self, name: str | None) -> OperationDefinitionNode:

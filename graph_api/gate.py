@@ -128,6 +128,8 @@ class GraphQLEndpoint:
         self.deadline_seconds = deadline_seconds
         # queries run on compiled plans where one covers them (graph_api.execution)
         self.compiled = True
+        # and, within them, the reads compiled to SQL (graph_api.execution.sql)
+        self.compiled_sql = True
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         media_type = _media_type(request.headers.get("Accept", ""))
@@ -214,7 +216,7 @@ class GraphQLEndpoint:
             plan = prepared.plan(self.documents.schema, operation) if self.compiled else None
             async with asyncio.timeout(self.deadline_seconds):
                 if plan is not None:
-                    result = await plan.execute(context, variables)
+                    result = await plan.execute(context, variables, sql=self.compiled_sql)
                     return self._response(request, result, media_type)
                 outcome = execute(
                     self.schema._schema,

@@ -121,13 +121,22 @@ class Plan:
     fragments: dict[str, FragmentDefinitionNode]
     root: SelectionPlan
     strawberry_schema: Any
+    # the operation compiled to SQL (execution/sql.py), tried first where it covers
+    # the selection; it answers None when this request's values need this plan
+    sql: Any = None
 
-    async def execute(self, context: Any, variables: dict[str, Any]) -> ExecutionResult:
+    async def execute(
+        self, context: Any, variables: dict[str, Any], *, sql: bool = True
+    ) -> ExecutionResult:
         coerced = get_variable_values(
             self.schema, self.operation.variable_definitions or (), variables, hide_suggestions=True
         )
         if isinstance(coerced, list):
             return ExecutionResult(data=None, errors=coerced)
+        if sql and self.sql is not None:
+            data = await self.sql.answer(context, coerced)
+            if data is not None:
+                return ExecutionResult(data=data)
         run = _Run(self, context, coerced)
         [data] = await run.level(self.root, [None], [None])
         return ExecutionResult(data=None if data is _NULLED else data, errors=run.errors or None)

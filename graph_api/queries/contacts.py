@@ -101,17 +101,13 @@ def _where(filters: ContactFilter, args: list[Any]) -> str:
 Scores = tuple[list[UUID], list[float]]
 
 
-async def contacts_page(
-    pool: asyncpg.Pool,
-    user_id: UUID,
-    filters: ContactFilter,
-    order: str,
-    request: PageRequest,
-    scores: Scores | None = None,
-) -> Page:
-    """One page; `scores` (from the graph) must be given when `needs_strength`."""
+def contacts_page_statement(
+    filters: ContactFilter, order: str, request: PageRequest, scores: Scores | None = None
+) -> tuple[str, list[Any]]:
+    """The page's statement and its arguments ($1 is the user's id, to be filled in):
+    `limit + 1` rows in reading order, each with its sort keys (`sort_key_0`, …)."""
     keyset = ORDERS[order]
-    args: list[Any] = [user_id]
+    args: list[Any] = [None]
     join = ""
     if scores is not None:
         args.extend(scores)
@@ -121,14 +117,27 @@ async def contacts_page(
         where += " and " + keyset_condition(keyset, request, len(args) + 1)
         args.extend(request.after)
     args.append(request.limit + 1)
-    statement = f"""-- contacts_page
-        select {columns.CONTACT}, {sort_keys(keyset)}
+    statement = f"""select {columns.CONTACT}, {sort_keys(keyset)}
           from contacts c {join}
          where {where}
          order by {keyset_order(keyset, request)}
          limit ${len(args)}"""
-    rows = await tenant.fetch(pool, user_id, statement, *args)
-    return make_page(keyset, request, rows, row_keys(keyset))
+    return statement, args
+
+
+async def contacts_page(
+    pool: asyncpg.Pool,
+    user_id: UUID,
+    filters: ContactFilter,
+    order: str,
+    request: PageRequest,
+    scores: Scores | None = None,
+) -> Page:
+    """One page; `scores` (from the graph) must be given when `needs_strength`."""
+    statement, args = contacts_page_statement(filters, order, request, scores)
+    args[0] = user_id
+    rows = await tenant.fetch(pool, user_id, f"-- contacts_page\n{statement}", *args)
+    return make_page(ORDERS[order], request, rows, row_keys(ORDERS[order]))
 
 
 async def count_contacts(
