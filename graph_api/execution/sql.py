@@ -536,10 +536,13 @@ class _Run:
                 limit_param=int(limit[1:]),
             ).split("\n", 1)[1]
             assert field.selection is not None
-            edges = [f for f in field.selection.fields if f.name == "edges"]
             objects = [
-                f for e in edges for f in e.selection.fields if f.name in ("node", "relationship")
-            ]  # type: ignore[union-attr]
+                part
+                for edges in field.selection.fields
+                if edges.name == "edges" and edges.selection is not None
+                for part in edges.selection.fields
+                if part.name in ("node", "relationship")
+            ]
             selected = ", ".join(
                 f"{self.edge_object_sql(f, params)} as j{i}" for i, f in enumerate(objects)
             )
