@@ -54,7 +54,7 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
-from graph_api.db import tenant
+from graph_api.db import columns, tenant
 from graph_api.domain.validation import number
 from graph_api.errors import InvalidInput, NotFound
 from graph_api.execution.compiled import FieldPlan, SelectionPlan
@@ -71,7 +71,6 @@ from graph_api.pagination import (
 from graph_api.queries import contacts as contact_queries
 from graph_api.types.contact import NESTED_DEFAULT
 from graph_api.types.node import decode_id
-from loaders import columns
 from loaders.nested import CONNECTIONS_KEYSET, CONTACT_CONNECTIONS, INTERESTS_KEYSET, MIN_STRENGTH
 
 logger = logging.getLogger("graph_api.execution")
