@@ -8,8 +8,10 @@ from typing import Any
 
 import asyncpg
 import pytest
+from aiohttp.test_utils import TestClient
 from syrupy.assertion import SnapshotAssertion
 
+from graph_api.keys import GRAPHQL_ENDPOINT
 from graph_api.seed import seed_network
 from graph_api.types.node import global_id, parse_global_id
 from tests.conftest import Account, GraphQL, error_codes
@@ -51,27 +53,40 @@ BACKGROUND = {
 
 async def test_three_level_nested_query_runs_one_statement_per_level(
     graphql: GraphQL,
+    client: TestClient[Any, Any],
     network: Account,
     caplog: pytest.LogCaptureFixture,
     snapshot: SnapshotAssertion,
 ) -> None:
     # the token's first use is recorded, and the graph (connection strengths) is built
     await graphql("{ networkStats { contacts } }", account=network)
-    with caplog.at_level(logging.DEBUG, logger="graph_api.sql"):
-        body = await graphql(NESTED, {"first": 50}, account=network)
-    assert "errors" not in body, body
-    contacts = body["data"]["contacts"]["edges"]
-    assert len(contacts) == 50
-    assert any(edge["node"]["connections"]["edges"] for edge in contacts)
-    statements = [
-        r.statement  # type: ignore[attr-defined]
-        for r in caplog.records
-        if r.name == "graph_api.sql" and r.statement not in BACKGROUND  # type: ignore[attr-defined]
-    ]
-    # one statement per level, whatever the number of contacts (the token's lookup was
-    # cached by the first request); the graph's version is checked once: connections
-    # are ordered by computed strength
-    assert sorted(statements) == sorted(
+    endpoint = client.app[GRAPHQL_ENDPOINT]
+    answers, runs = [], []
+    # the Python plan (loaders: one statement per level), then the SQL plan (one per
+    # phase: the page with its interests, then the connections with theirs)
+    for sql in (False, True):
+        endpoint.compiled_sql = sql
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="graph_api.sql"):
+            body = await graphql(NESTED, {"first": 50}, account=network)
+        assert "errors" not in body, body
+        contacts = body["data"]["contacts"]["edges"]
+        assert len(contacts) == 50
+        assert any(edge["node"]["connections"]["edges"] for edge in contacts)
+        answers.append(body)
+        runs.append(
+            sorted(
+                r.statement  # type: ignore[attr-defined]
+                for r in caplog.records
+                if r.name == "graph_api.sql" and r.statement not in BACKGROUND  # type: ignore[attr-defined]
+            )
+        )
+    endpoint.compiled_sql = True
+    assert answers[0] == answers[1]
+    # whatever the number of contacts (the token's lookup was cached by the first
+    # request); the graph's version is checked once: connections are ordered by
+    # computed strength
+    assert runs[0] == sorted(
         [
             "contacts_page",
             "contact_interests_page",
@@ -80,7 +95,8 @@ async def test_three_level_nested_query_runs_one_statement_per_level(
             "contact_interests_page",
         ]
     )
-    assert sorted(statements) == snapshot  # completion order varies; the set does not
+    assert runs[1] == sorted(["contacts_page_json", "graph_version", "contact_connections_json"])
+    assert runs == snapshot  # completion order varies; the set does not
 
 
 async def test_walking_pages_returns_every_contact_once_in_order(
