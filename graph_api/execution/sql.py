@@ -70,6 +70,7 @@ from graph_api.pagination import (
 )
 from graph_api.queries import contacts as contact_queries
 from graph_api.types.contact import NESTED_DEFAULT
+from graph_api.types.lists import ContactFilter
 from graph_api.types.node import decode_id
 from loaders.nested import CONNECTIONS_KEYSET, CONTACT_CONNECTIONS, INTERESTS_KEYSET, MIN_STRENGTH
 
@@ -477,8 +478,6 @@ class _Run:
         if given is None:
             return contact_queries.ContactFilter()
         # the strawberry input, as the resolver gets it (its to_domain validates)
-        from graph_api.types.network_query import ContactFilter
-
         # keyed by GraphQL names, or by Python ones where strawberry set `out_name`
         names = {"interestTopic": "interest_topic", "includeArchived": "include_archived",
                  "minStrength": "min_strength"}  # fmt: skip
