@@ -14,6 +14,7 @@ from graph_api.types.mutations.contacts import ContactMutations
 from graph_api.types.mutations.interactions import InteractionMutations
 from graph_api.types.mutations.interests import InterestMutations
 from graph_api.types.mutations.memories import MemoryMutations
+from graph_api.types.mutations.memory_links import MemoryLinkMutations
 from graph_api.types.mutations.relationships import RelationshipMutations
 from graph_api.types.network_query import NetworkQuery
 from graph_api.types.search import SearchQuery
@@ -28,6 +29,7 @@ Mutation = merge_types(
         InteractionMutations,
         InterestMutations,
         MemoryMutations,
+        MemoryLinkMutations,
     ),
 )
 

@@ -25,7 +25,7 @@ from graph_api.search import nearest as search_nearest
 from graph_api.search import profiles
 from graph_api.search.memories import Hit
 from graph_api.search.profiles import ContactHit
-from loaders import by_id, lists, nearest, nested
+from loaders import by_id, lists, memory_links, nearest, nested
 from loaders.nearest import NearestKey
 from loaders.nested import NestedKey
 
@@ -53,6 +53,7 @@ class Loaders:
     contact_memories: DataLoader[NestedKey, Page] = field(init=False)
     contact_interactions: DataLoader[NestedKey, Page] = field(init=False)
     contact_connections: DataLoader[NestedKey, Page] = field(init=False)
+    memory_links: DataLoader[NestedKey, Page] = field(init=False)
 
     interaction_participants: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
     memory_sources: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
@@ -81,6 +82,9 @@ class Loaders:
         )
         self.contact_connections = self._loader(
             partial(nested.load_connection_pages, pool, self.graph)
+        )
+        self.memory_links = self._loader(
+            partial(nested.load_pages, pool, memory_links.MEMORY_LINKS)
         )
 
         self.interaction_participants = self._loader(

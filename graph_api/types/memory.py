@@ -15,11 +15,17 @@ from graph_api.types.node import Node, global_id
 if TYPE_CHECKING:
     from graph_api.types.contact import Contact
     from graph_api.types.interaction import Interaction
+    from graph_api.types.memory_links import MemoryLinkConnection
     from graph_api.types.search import RelatedMemory
 
 ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
 InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
 RelatedMemoryT = Annotated["RelatedMemory", strawberry.lazy("graph_api.types.search")]
+MemoryLinkConnectionT = Annotated[
+    "MemoryLinkConnection", strawberry.lazy("graph_api.types.memory_links")
+]
+
+LINKS_DEFAULT = 20
 
 
 @strawberry.type(description="Something worth remembering about a contact or the network.")
@@ -92,6 +98,52 @@ class Memory(Node):
         # batched: every memory of the level in one statement
         hits = await info.context.loaders.related_memories.load((self.row_id, first))
         return [RelatedMemory(memory=Memory.from_row(hit.row), score=hit.score) for hit in hits]
+
+    @strawberry.field(
+        description="Its stored links to and from other memories (linkMemories), strongest first; "
+        "unlike `related`, nothing here is computed."
+    )
+    async def links(
+        self,
+        info: Info,
+        first: int | None = LINKS_DEFAULT,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> MemoryLinkConnectionT:
+        from graph_api.pagination import page_request
+        from graph_api.types.memory_links import (
+            LinkDirection,
+            MemoryLinkConnection,
+            MemoryLinkEdge,
+            link_of_page_row,
+        )
+        from graph_api.types.pages import PageInfo
+        from loaders.memory_links import LINKS_KEYSET
+        from loaders.nested import NestedKey
+
+        request = page_request(
+            LINKS_KEYSET, first=first, after=after, last=last, before=before, default=LINKS_DEFAULT
+        )
+        loaders = info.context.loaders
+        page = await loaders.memory_links.load(NestedKey(self.row_id, request))
+        edges = []
+        for cursor, row in zip(page.cursors, page.rows, strict=True):
+            loaders.memories.prime(row["id"], row)
+            link = link_of_page_row(row)
+            edges.append(
+                MemoryLinkEdge(
+                    cursor=cursor,
+                    node=Memory.from_row(row),
+                    direction=LinkDirection(row["direction"]),
+                    type=link.type,
+                    strength=link.strength,
+                    link=link,
+                )
+            )
+        return MemoryLinkConnection(
+            edges=edges, page_info=PageInfo.from_page(page), total_count=page.total_count
+        )
 
 
 MAX_RELATED = 50
