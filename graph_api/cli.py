@@ -115,6 +115,21 @@ def build_parser() -> argparse.ArgumentParser:
     export_graph.add_argument("--output", "-o", help="file to write (default: stdout)")
     export_graph.set_defaults(handler=cmd_export_graph)
 
+    import_file = commands.add_parser(
+        "import", help="import a contact file (Google, LinkedIn or Outlook CSV, vCard) for a user"
+    )
+    import_file.add_argument("email", help="the user whose network it goes into")
+    import_file.add_argument("file", help="the file exported from the address book")
+    import_file.add_argument(
+        "--format",
+        choices=["google", "linkedin", "outlook", "vcard"],
+        help="the file's format (default: guessed from its content)",
+    )
+    import_file.add_argument(
+        "--dry-run", action="store_true", help="report what would happen, write nothing"
+    )
+    import_file.set_defaults(handler=cmd_import)
+
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.set_defaults(handler=cmd_export_schema)
     return parser
@@ -399,6 +414,80 @@ def cmd_export_graph(settings: Settings, args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(data)
     return 0
+
+
+IMPORT_FORMATS = {
+    "google": "GOOGLE_CSV",
+    "linkedin": "LINKEDIN_CSV",
+    "outlook": "OUTLOOK_CSV",
+    "vcard": "VCARD",
+}
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    import os
+    import time
+
+    from graph_api.db.tenant import SET_FOR_TRANSACTION
+    from graph_api.domain import contact_files, imports
+    from graph_api.domain.actor import Actor
+
+    try:
+        size = os.path.getsize(args.file)
+        if size > contact_files.MAX_BYTES:
+            raise contact_files.too_big(size)
+        with open(args.file, "rb") as file:
+            data = file.read()
+    except OSError as error:
+        raise CliError(f"cannot read {args.file}: {error.strerror}") from None
+    text, encoding, recoded = contact_files.decode(data)
+    file_format = IMPORT_FORMATS[args.format] if args.format else contact_files.guess_format(text)
+    if file_format is None:
+        raise CliError(
+            f"cannot tell the format of {args.file}: pass --format google, linkedin, outlook or vcard"
+        )
+
+    async def action(conn: asyncpg.Connection) -> int:
+        user = await accounts.find_user(conn, args.email)
+        actor = Actor(user_id=user.id, email=user.email, request_id="cli-import")
+        started = time.perf_counter()
+        with seed_progress() as progress:
+            async with conn.transaction():
+                await conn.execute(SET_FOR_TRANSACTION, str(user.id))
+                report = await imports.import_contacts(
+                    conn, actor, file_format, text, dry_run=args.dry_run,
+                    encoding=encoding, recoded_lines=recoded, progress=progress,
+                )  # fmt: skip
+        seconds = time.perf_counter() - started
+        print_import_report(report, args.file, seconds)
+        return 0
+
+    return run_with_database(settings, action)
+
+
+def print_import_report(report: Any, path: str, seconds: float) -> None:
+    verb = "would import" if report.dry_run else "imported"
+    rate = report.rows_read / seconds if seconds > 0 else 0.0
+    print(
+        f"{verb} {path} ({report.format}, {report.encoding}): {report.rows_read:,} rows in "
+        f"{seconds:.1f} s ({rate:,.0f} rows/s): {len(report.created):,} created, "
+        f"{len(report.updated):,} updated, {len(report.skipped):,} skipped, "
+        f"{len(report.refused):,} refused, {len(report.possible_duplicates):,} possible duplicates"
+        + (
+            f", {report.interactions_created:,} first interactions"
+            if report.interactions_created
+            else ""
+        )
+    )
+    for refusal in report.refused:
+        print(f"  line {refusal.line}: refused: {refusal.reason}")
+    for duplicate in report.possible_duplicates:
+        print(
+            f"  line {duplicate.line}: {duplicate.full_name} may be {duplicate.existing_name} "
+            f"({', '.join(duplicate.reasons)}; score {duplicate.score:.2f})"
+        )
+    if report.dry_run:
+        print("dry run: nothing was written")
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,0 +1,189 @@
+"""Who is probably one person: normalised keys, blocking, and a scored, explained pair.
+
+Pure and unit-tested. Pairs are only ever compared inside a block — contacts that share
+a normalised email, a phone's last nine digits, or a surname with a first initial — so
+the work grows with the contacts and the blocks' sizes, never with every pair of
+contacts. A block larger than `MAX_BLOCK` (a common surname in a huge network) is
+compared only on its exact name key.
+
+Score: each reason has a weight, and they combine as independent evidence
+(noisy-or): `score = 1 − Π (1 − wᵢ)`.
+
+| reason | weight |
+|---|---|
+| `SAME_EMAIL` | 0.9 |
+| `SAME_PHONE` | 0.8 |
+| `SIMILAR_NAME` (rapidfuzz token-sort ratio r ≥ 0.85 on folded names) | 0.6 · r |
+| `SAME_COMPANY` (only with another reason) | 0.25 |
+
+Two different email addresses on both contacts halve the score (two people with one
+name usually have two addresses). A pair is a candidate from `MIN_SCORE` up.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from rapidfuzz import fuzz
+
+WEIGHTS = {"SAME_EMAIL": 0.9, "SAME_PHONE": 0.8, "SIMILAR_NAME": 0.6, "SAME_COMPANY": 0.25}
+NAME_SIMILARITY_MIN = 0.85
+CONFLICTING_EMAILS_FACTOR = 0.5
+MIN_SCORE = 0.5
+MAX_BLOCK = 200
+PHONE_DIGITS = 9
+
+
+def fold(text: str | None) -> str:
+    """Lowercase, accents dropped, punctuation to spaces: "José  O'Neil" → "jose o neil"."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+
+
+def email_key(email: str | None) -> str | None:
+    return email.strip().lower() if email and email.strip() else None
+
+
+def phone_key(phone: str | None) -> str | None:
+    """The last nine digits: "+44 20 7946 0958" and "020 7946 0958" agree."""
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[-PHONE_DIGITS:] if len(digits) >= 7 else None
+
+
+def name_key(name: str | None) -> str | None:
+    """The name's words, folded and sorted: "Smith, John" and "John Smith" agree."""
+    words = sorted(fold(name).split())
+    return " ".join(words) if words else None
+
+
+def surname_block(name: str | None) -> str | None:
+    words = fold(name).split()
+    if not words:
+        return None
+    return f"{words[-1]}|{words[0][0]}" if len(words) > 1 else words[0]
+
+
+def company_key(company: str | None) -> str | None:
+    folded = fold(company)
+    folded = re.sub(r"\b(inc|ltd|llc|gmbh|plc|corp|co|sa|ag)\b", "", folded).strip()
+    return " ".join(folded.split()) or None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: UUID
+    full_name: str
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Person:
+        return cls(row["id"], row["full_name"], row["email"], row["phone"], row["company"])
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str
+    detail: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    a: UUID
+    b: UUID
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+def name_similarity(a: str | None, b: str | None) -> float:
+    return float(fuzz.token_sort_ratio(fold(a), fold(b))) / 100.0
+
+
+def compare(a: Person, b: Person) -> Candidate | None:
+    """The pair's reasons and score, or None below `MIN_SCORE`."""
+    reasons: list[Reason] = []
+    email_a, email_b = email_key(a.email), email_key(b.email)
+    if email_a and email_a == email_b:
+        reasons.append(Reason("SAME_EMAIL", email_a, WEIGHTS["SAME_EMAIL"]))
+    phone_a, phone_b = phone_key(a.phone), phone_key(b.phone)
+    if phone_a and phone_a == phone_b:
+        reasons.append(Reason("SAME_PHONE", f"…{phone_a[-4:]}", WEIGHTS["SAME_PHONE"]))
+    similarity = name_similarity(a.full_name, b.full_name)
+    if similarity >= NAME_SIMILARITY_MIN:
+        reasons.append(
+            Reason(
+                "SIMILAR_NAME",
+                f"{a.full_name} ~ {b.full_name} ({similarity:.2f})",
+                round(WEIGHTS["SIMILAR_NAME"] * similarity, 4),
+            )
+        )
+    if not reasons:
+        return None
+    company_a, company_b = company_key(a.company), company_key(b.company)
+    if company_a and company_a == company_b:
+        reasons.append(Reason("SAME_COMPANY", a.company or "", WEIGHTS["SAME_COMPANY"]))
+    remaining = 1.0
+    for reason in reasons:
+        remaining *= 1.0 - reason.weight
+    score = 1.0 - remaining
+    if email_a and email_b and email_a != email_b:
+        score *= CONFLICTING_EMAILS_FACTOR
+    if score < MIN_SCORE:
+        return None
+    first, second = (a, b) if str(a.id) < str(b.id) else (b, a)
+    return Candidate(first.id, second.id, round(score, 4), tuple(reasons))
+
+
+def blocks(people: Iterable[Person]) -> list[list[Person]]:
+    """Groups of people worth comparing: the same email, phone, or surname and initial;
+    an oversized surname block falls back to exact name keys."""
+    by_key: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        keys = {
+            f"e:{email_key(person.email)}" if email_key(person.email) else None,
+            f"p:{phone_key(person.phone)}" if phone_key(person.phone) else None,
+            f"s:{surname_block(person.full_name)}" if surname_block(person.full_name) else None,
+        }
+        for key in keys - {None}:
+            by_key[str(key)].append(person)
+    found: list[list[Person]] = []
+    for key, members in by_key.items():
+        if len(members) < 2:
+            continue
+        if len(members) <= MAX_BLOCK:
+            found.append(members)
+            continue
+        exact: dict[str | None, list[Person]] = defaultdict(list)
+        for person in members:
+            exact[name_key(person.full_name) if key.startswith("s:") else key].append(person)
+        found.extend(group[:MAX_BLOCK] for group in exact.values() if len(group) > 1)
+    return found
+
+
+def candidates(people: Sequence[Person]) -> list[Candidate]:
+    """Every probable duplicate pair, best first (score, then ids for a stable order)."""
+    seen: set[tuple[UUID, UUID]] = set()
+    found: list[Candidate] = []
+    for block in blocks(people):
+        for i, a in enumerate(block):
+            for b in block[i + 1 :]:
+                pair = (a.id, b.id) if str(a.id) < str(b.id) else (b.id, a.id)
+                if a.id == b.id or pair in seen:
+                    continue
+                seen.add(pair)
+                candidate = compare(a, b)
+                if candidate is not None:
+                    found.append(candidate)
+    found.sort(key=lambda c: (-c.score, str(c.a), str(c.b)))
+    return found
