@@ -24,6 +24,7 @@ from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.db.listener import Listener
 from graph_api.db.migrations import load_migrations, migrate
 from graph_api.db.pool import connect, ensure_database
+from graph_api.domain.events import CHANNEL as GRAPH_EVENTS
 from graph_api.gate import Admission, Gate, GraphQLEndpoint
 from graph_api.graph.cache import CHANNEL as GRAPH_CHANGED
 from graph_api.graph.cache import GraphCache
@@ -33,6 +34,7 @@ from graph_api.http_errors import error_middleware, install_parser_errors
 from graph_api.keys import (
     DATABASE_URL,
     EMBEDDED_SERVER,
+    EVENT_HUB,
     GATE,
     GRAPHQL_ENDPOINT,
     GRAPHS,
@@ -43,12 +45,15 @@ from graph_api.keys import (
     SEARCH,
     SETTINGS,
 )
+from graph_api.live import EventHub
 from graph_api.observability import observe_middleware
+from graph_api.persisted import PersistedQueries, load_trusted
 from graph_api.rate_limit import RateLimiter
 from graph_api.routes import ReadyProbe, graph_export, healthz, readyz, request_id_middleware
 from graph_api.schema import build_schema
 from graph_api.search_services import search_ctx
 from graph_api.settings import Settings
+from graph_api.websocket import WebSocketEndpoint, is_websocket
 from loaders import Loaders
 
 # re-exported: the keys tests and tools reach the app's resources by
@@ -86,6 +91,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(listener_ctx)
     app.cleanup_ctx.append(gate_ctx)
     app.cleanup_ctx.append(graph_ctx)
+    app.cleanup_ctx.append(live_ctx)
     app.cleanup_ctx.append(search_ctx)
     endpoint = GraphQLEndpoint(
         build_schema(),
@@ -96,11 +102,19 @@ def create_app(settings: Settings) -> web.Application:
         graphiql=False,
         max_body_bytes=settings.max_body_bytes,
         deadline_seconds=settings.request_timeout_seconds,
+        persisted=PersistedQueries(
+            load_trusted(settings.trusted_documents) if settings.trusted_documents else None,
+            automatic=settings.persisted_queries,
+        ),
     )
     app[GRAPHQL_ENDPOINT] = endpoint
+    # the same URL over a WebSocket: graphql-transport-ws, as GraphiQL's page expects
+    websocket = WebSocketEndpoint(endpoint, lambda request: request.app[EVENT_HUB])
     graphiql = GraphiQL("/graphql") if settings.graphiql else None
 
     async def graphql_route(request: web.Request) -> web.StreamResponse:
+        if request.method == "GET" and is_websocket(request):
+            return await websocket.handle(request)
         if (
             graphiql is not None
             and request.method == "GET"
@@ -223,6 +237,21 @@ async def graph_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await cache.close()
+
+
+async def live_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Subscriptions: other processes' (and our own) committed writes, heard on
+    `graph_events`, and graph changes for the network alerts."""
+    hub = EventHub(app[GRAPHS])
+    listener = app[LISTENER]
+    await listener.listen(GRAPH_EVENTS, hub.on_event)
+    await listener.listen(GRAPH_CHANGED, hub.on_graph_changed)
+    listener.on_reconnect(hub.on_reconnect)
+    app[EVENT_HUB] = hub
+    try:
+        yield
+    finally:
+        await hub.close()
 
 
 def make_context(request: web.Request, admission: Admission) -> Context:

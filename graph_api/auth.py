@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -77,6 +78,8 @@ class Authenticator:
         self._generation = 0  # bumped by every revocation heard
         self._warned_at = -UNREACHABLE_LOG_SECONDS
         self._refused = 0
+        # told of every token dropped (None: all of them), e.g. open WebSockets
+        self._watchers: set[Callable[[bytes | None], None]] = set()
 
     def cached(self, credentials: Credentials) -> tuple[bool, accounts.Viewer | None]:
         """(known, viewer) from the cache alone: known is False when only the database can tell."""
@@ -135,6 +138,15 @@ class Authenticator:
             self._cache.clear()
         else:
             self._cache.pop(token_hash, None)
+        for watcher in list(self._watchers):
+            watcher(token_hash)
+
+    def watch(self, watcher: Callable[[bytes | None], None]) -> None:
+        """Call `watcher` with each token hash dropped (revoked somewhere), None for all."""
+        self._watchers.add(watcher)
+
+    def unwatch(self, watcher: Callable[[bytes | None], None]) -> None:
+        self._watchers.discard(watcher)
 
     def on_notification(self, connection: object, pid: int, channel: str, payload: str) -> None:
         try:

@@ -14,6 +14,7 @@ from graph_api.accounts import Viewer
 from graph_api.errors import ServiceUnavailable, Unauthenticated
 from graph_api.graph.cache import GraphCache
 from graph_api.graph.network import Network
+from graph_api.live import LiveSession
 from graph_api.search.background import PendingEmbedder
 from graph_api.search.embeddings import EmbeddingProvider
 from loaders import Loaders
@@ -34,6 +35,8 @@ class Context:
     embedder_loading: bool = False
     pending_embedder: PendingEmbedder | None = None
     introspection: bool = True
+    # a subscription's (over the WebSocket): the feeds it reads from
+    live: LiveSession | None = None
 
     @property
     def user(self) -> Viewer:

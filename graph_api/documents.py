@@ -43,10 +43,16 @@ MAX_VALIDATION_ERRORS = 20
 class RequestError(Exception):
     """The request cannot be executed at all (GraphQL over HTTP's "request error")."""
 
-    def __init__(self, errors: list[GraphQLError], status: int = 400) -> None:
+    def __init__(
+        self,
+        errors: list[GraphQLError],
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(errors[0].message)
         self.errors = errors
         self.status = status
+        self.headers = headers
 
 
 @dataclass
@@ -195,6 +201,10 @@ def _detached(error: GraphQLError) -> GraphQLError:
 
 def is_mutation(operation: OperationDefinitionNode) -> bool:
     return operation.operation is OperationType.MUTATION
+
+
+def is_subscription(operation: OperationDefinitionNode) -> bool:
+    return operation.operation is OperationType.SUBSCRIPTION
 
 
 def _hashable(value: Any) -> Any:

@@ -26,18 +26,19 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-from graphql import ExecutionResult, GraphQLError, execute
+from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode, execute
 from strawberry.execution import optimized_is_awaitable
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema import Schema
 
 from graph_api import accounts, limits
 from graph_api.auth import Authenticator, Credentials
-from graph_api.documents import Documents, RequestError, is_mutation
+from graph_api.documents import Documents, Prepared, RequestError, is_mutation, is_subscription
 from graph_api.error_codes import INTERNAL_MESSAGE, with_codes
 from graph_api.errors import ServiceUnavailable, Unauthenticated
 from graph_api.http_errors import json_error
 from graph_api.keys import COST, REQUEST_ID
+from graph_api.persisted import PersistedQueries
 from graph_api.rate_limit import RateLimiter
 
 logger = logging.getLogger("graph_api")
@@ -45,6 +46,7 @@ logger = logging.getLogger("graph_api")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 RETRY_AFTER_UNAVAILABLE = "1"
+OVER_THE_WEBSOCKET = "subscriptions run over the WebSocket at /graphql (graphql-transport-ws)"
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,13 @@ class Refusal(Exception):
         super().__init__(response.status)
         self.response = response
 
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """The answer's errors (each with its code), for a way in that is not HTTP."""
+        assert isinstance(self.response.body, bytes)
+        errors: list[dict[str, Any]] = orjson.loads(self.response.body)["errors"]
+        return errors
+
 
 class Gate:
     def __init__(
@@ -72,9 +81,14 @@ class Gate:
         self.authenticator = authenticator
         self.limiter = limiter
 
-    async def admit(self, request: web.Request, media_type: str = JSON) -> Admission:
-        """Authenticate and count the request; raises Refusal when over budget."""
-        credentials = Credentials.of(request.headers.get("Authorization"))
+    async def admit(
+        self, request: web.Request, media_type: str = JSON, authorization: str | None = None
+    ) -> Admission:
+        """Authenticate and count the request; raises Refusal when over budget.
+
+        `authorization` stands for the request's header where a client cannot set one
+        (a browser's WebSocket sends it in `connection_init`)."""
+        credentials = Credentials.of(authorization or request.headers.get("Authorization"))
         address = f"address:{request.remote}"
         known, _ = self.authenticator.cached(credentials)
         if not known:
@@ -118,11 +132,13 @@ class GraphQLEndpoint:
         graphiql: bool,
         max_body_bytes: int,
         deadline_seconds: float,
+        persisted: PersistedQueries | None = None,
     ) -> None:
         self.schema = schema
         self.gate = gate
         self.make_context = make_context
         self.documents = Documents(schema._schema, introspection=introspection)
+        self.persisted = persisted if persisted is not None else PersistedQueries()
         self.graphiql = graphiql
         self.max_body_bytes = max_body_bytes
         self.deadline_seconds = deadline_seconds
@@ -134,7 +150,7 @@ class GraphQLEndpoint:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         media_type = _media_type(request.headers.get("Accept", ""))
         try:
-            if request.method == "GET" and "query" not in request.query:
+            if request.method == "GET" and not {"query", "extensions"} & request.query.keys():
                 return self._page(request)
             if request.method not in {"GET", "POST"}:
                 raise Refusal(
@@ -181,15 +197,7 @@ class GraphQLEndpoint:
                 raise bad(f"the body is not JSON: {_json_reason(error)}") from None
             if not isinstance(params, dict):
                 raise bad("the body must be a JSON object with a query")
-        query = params.get("query")
-        if not isinstance(query, str) or not query.strip():
-            raise bad("the request needs a query: a non-empty string")
-        if not isinstance(params.get("operationName"), str | None):
-            raise bad("operationName must be a string")
-        for name in ("variables", "extensions"):
-            if not isinstance(params.get(name), dict | None):
-                raise bad(f"{name} must be a JSON object")
-        return params
+        return _checked(params, bad)
 
     async def _run(
         self,
@@ -201,33 +209,20 @@ class GraphQLEndpoint:
         variables = params.get("variables") or {}
         operation_name = params.get("operationName")
         try:
-            prepared = self.documents.prepare(params["query"])
-            operation = prepared.operation(operation_name)
+            prepared, operation = self.prepare(params)
             if request.method == "GET" and is_mutation(operation):
                 raise RequestError([GraphQLError("mutations take POST")], status=405)
             # the fan-out measured: every answer reports it (extensions.cost)
             request[COST] = prepared.check_limits(
                 operation_name, variables, self.documents.introspection_budget
             )
+            if is_subscription(operation):
+                raise RequestError([GraphQLError(OVER_THE_WEBSOCKET)])
         except RequestError as error:
             return self._request_error(request, error, media_type)
         context = self.make_context(request, admission)
         try:
-            plan = prepared.plan(self.documents.schema, operation) if self.compiled else None
-            async with asyncio.timeout(self.deadline_seconds):
-                if plan is not None:
-                    result = await plan.execute(context, variables, sql=self.compiled_sql)
-                    return self._response(request, result, media_type)
-                outcome = execute(
-                    self.schema._schema,
-                    prepared.document,
-                    context_value=context,
-                    variable_values=variables,
-                    operation_name=operation_name,
-                    executor_class=self.schema.execution_context_class,
-                    is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-                )
-                result = await outcome if isinstance(outcome, Awaitable) else outcome
+            result = await self.execute(context, prepared, operation, variables, operation_name)
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
@@ -246,13 +241,47 @@ class GraphQLEndpoint:
             )
         return self._response(request, result, media_type)
 
+    def prepare(self, params: dict[str, Any]) -> tuple[Prepared, OperationDefinitionNode]:
+        """The request's document (a persisted one by its hash) prepared, and the
+        operation it names; RequestError when it cannot run."""
+        query, learn = self.persisted.resolve(params.get("query"), params.get("extensions"))
+        prepared = self.documents.prepare(query)
+        if learn is not None:  # valid: worth remembering by its hash
+            self.persisted.remember(learn, query)
+        return prepared, prepared.operation(params.get("operationName"))
+
+    async def execute(
+        self,
+        context: Any,
+        prepared: Prepared,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        operation_name: str | None,
+    ) -> ExecutionResult:
+        """A query or mutation, on its compiled plan when one covers it, under the
+        deadline (TimeoutError past it)."""
+        plan = prepared.plan(self.documents.schema, operation) if self.compiled else None
+        async with asyncio.timeout(self.deadline_seconds):
+            if plan is not None:
+                return await plan.execute(context, variables, sql=self.compiled_sql)
+            outcome = execute(
+                self.schema._schema,
+                prepared.document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+                executor_class=self.schema.execution_context_class,
+                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+            )
+            return await outcome if isinstance(outcome, Awaitable) else outcome
+
     def _request_error(
         self, request: web.Request, error: RequestError, media_type: str
     ) -> web.Response:
         errors = with_codes(error.errors, request[REQUEST_ID])
         body = orjson.dumps({"errors": [e.formatted for e in errors]})
         status = error.status if media_type == GRAPHQL_RESPONSE or error.status != 400 else 200
-        headers = {"Allow": "POST"} if error.status == 405 else None
+        headers = {"Allow": "POST"} if error.status == 405 else error.headers
         return web.Response(
             status=status, body=body, content_type=media_type, charset="utf-8", headers=headers
         )
@@ -317,6 +346,23 @@ def _media_type(accept: str) -> str:
         return JSON
     plain = best.get(JSON)
     return GRAPHQL_RESPONSE if plain is None or wanted > plain else JSON
+
+
+def _checked(params: dict[str, Any], bad: Callable[[str], Refusal]) -> dict[str, Any]:
+    """The GraphQL-over-HTTP parameters' types (a query may be left out for a
+    persisted one, `extensions.persistedQuery`)."""
+    query = params.get("query")
+    extensions = params.get("extensions")
+    if not isinstance(extensions, dict | None):
+        raise bad("extensions must be a JSON object")
+    persisted = extensions is not None and "persistedQuery" in extensions
+    if not (isinstance(query, str) and query.strip()) and not (persisted and query is None):
+        raise bad("the request needs a query: a non-empty string")
+    if not isinstance(params.get("operationName"), str | None):
+        raise bad("operationName must be a string")
+    if not isinstance(params.get("variables"), dict | None):
+        raise bad("variables must be a JSON object")
+    return params
 
 
 def _json_param(raw: str | None, name: str, bad: Callable[[str], Refusal]) -> Any:

@@ -14,6 +14,7 @@ from graph_api.settings import Settings
 if TYPE_CHECKING:  # the gate reads the request id key from here
     from graph_api.db.listener import Listener
     from graph_api.gate import Gate, GraphQLEndpoint
+    from graph_api.live import EventHub
     from graph_api.routes import ReadyProbe
     from graph_api.search_services import SearchServices
 
@@ -25,6 +26,8 @@ GRAPHS = web.AppKey("graphs", GraphCache)
 GATE: web.AppKey[Gate] = web.AppKey("gate")
 GRAPHQL_ENDPOINT: web.AppKey[GraphQLEndpoint] = web.AppKey("graphql_endpoint")
 LISTENER: web.AppKey[Listener] = web.AppKey("listener")
+# this process's subscribers, fed by LISTEN/NOTIFY (graph_api.live)
+EVENT_HUB: web.AppKey[EventHub] = web.AppKey("event_hub")
 # /readyz's own connection, so traffic holding the pool cannot starve it
 READY_PROBE: web.AppKey[ReadyProbe] = web.AppKey("ready_probe")
 # the embedding provider and the background embedder (graph_api.search_services)

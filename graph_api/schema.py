@@ -18,6 +18,7 @@ from graph_api.types.mutations.memory_links import MemoryLinkMutations
 from graph_api.types.mutations.relationships import RelationshipMutations
 from graph_api.types.network_query import NetworkQuery
 from graph_api.types.search import SearchQuery
+from graph_api.types.subscriptions import Subscription
 from graph_api.types.user import UserQuery
 
 Query = merge_types("Query", (UserQuery, NetworkQuery, GraphQuery, SearchQuery))
@@ -48,7 +49,7 @@ def build_schema() -> strawberry.Schema:
 
     It has no extensions: parsing, validation, limits and introspection rules are
     the gate's (`graph_api.documents`), done once per document for every way in."""
-    return Schema(query=Query, mutation=Mutation)
+    return Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
 
 def export_sdl() -> str:

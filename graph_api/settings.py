@@ -51,6 +51,10 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # CORS credentials (cookies, HTTP auth); bearer tokens do not need them
     cors_credentials: bool = False
+    # Apollo's automatic persisted queries (hash-only requests, learned per process)
+    persisted_queries: bool = True
+    # a JSON file of registered operations: when set, only those run (graph_api.persisted)
+    trusted_documents: Path | None = None
     # `/metrics` in Prometheus's text format
     metrics: bool = True
     # one JSON line per request on the `graph_api.access` logger
@@ -89,6 +93,7 @@ class Settings:
                 "the embedded server needs neither"
             )
         cors_credentials = env_bool(env, "GRAPH_API_CORS_CREDENTIALS", False)
+        trusted = env.get("GRAPH_API_TRUSTED_DOCUMENTS")
         return cls(
             database_url=database_url,
             app_database_url=app_database_url,
@@ -120,6 +125,8 @@ class Settings:
                 env.get("GRAPH_API_CORS_ORIGINS", ""), credentials=cors_credentials
             ),
             cors_credentials=cors_credentials,
+            persisted_queries=env_bool(env, "GRAPH_API_PERSISTED_QUERIES", cls.persisted_queries),
+            trusted_documents=Path(trusted).expanduser().resolve() if trusted else None,
             metrics=env_bool(env, "GRAPH_API_METRICS", cls.metrics),
             access_log=env_bool(env, "GRAPH_API_ACCESS_LOG", cls.access_log),
             seed_demo=env_bool(env, "GRAPH_API_SEED_DEMO", cls.seed_demo),

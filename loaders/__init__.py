@@ -45,6 +45,7 @@ class Loaders:
 
     contacts: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
     relationships: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
+    relationships_with_deleted: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
     interactions: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
     interests: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
     memories: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
@@ -66,6 +67,9 @@ class Loaders:
         self.contacts = self._loader(partial(by_id.load_by_id, pool, by_id.CONTACTS_BY_ID))
         self.relationships = self._loader(
             partial(by_id.load_by_id, pool, by_id.RELATIONSHIPS_BY_ID)
+        )
+        self.relationships_with_deleted = self._loader(
+            partial(by_id.load_by_id, pool, by_id.RELATIONSHIPS_WITH_DELETED_BY_ID)
         )
         self.interactions = self._loader(partial(by_id.load_by_id, pool, by_id.INTERACTIONS_BY_ID))
         self.interests = self._loader(partial(by_id.load_by_id, pool, by_id.INTERESTS_BY_ID))

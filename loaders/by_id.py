@@ -20,6 +20,12 @@ RELATIONSHIPS_BY_ID = f"""-- relationships_by_id
       from relationships r
      where r.user_id = $1 and r.id = any($2::uuid[]) and r.suppressed_at is null"""
 
+# deleted ones too (kept as suppressions): what a relationshipChanged DELETED event shows
+RELATIONSHIPS_WITH_DELETED_BY_ID = f"""-- relationships_with_deleted_by_id
+    select {columns.RELATIONSHIP}
+      from relationships r
+     where r.user_id = $1 and r.id = any($2::uuid[])"""
+
 INTERACTIONS_BY_ID = f"""-- interactions_by_id
     select {columns.INTERACTION}
       from interactions n

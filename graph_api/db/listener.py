@@ -28,7 +28,9 @@ RECONNECT_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 class Listener:
     def __init__(self, url: str) -> None:
         self._url = url
-        self._channels: dict[str, Callback] = {}
+        # a channel's callbacks, in the order they were added (several parts of the
+        # process may want one channel: the graph cache and the subscriptions)
+        self._channels: dict[str, list[Callback]] = {}
         self._on_reconnect: list[Callable[[], None]] = []
         self._conn: asyncpg.Connection | None = None
         self._reconnecting: asyncio.Task[None] | None = None
@@ -39,7 +41,7 @@ class Listener:
         self._conn = await self._open()
 
     async def listen(self, channel: str, callback: Callback) -> None:
-        self._channels[channel] = callback
+        self._channels.setdefault(channel, []).append(callback)
         if self._conn is not None and not self._conn.is_closed():
             await self._conn.add_listener(channel, callback)
 
@@ -48,8 +50,9 @@ class Listener:
 
     async def _open(self) -> asyncpg.Connection:
         conn = await connect(self._url)
-        for channel, callback in self._channels.items():
-            await conn.add_listener(channel, callback)
+        for channel, callbacks in self._channels.items():
+            for callback in callbacks:
+                await conn.add_listener(channel, callback)
         conn.add_termination_listener(self._lost)
         return conn
 

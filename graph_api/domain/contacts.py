@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg import Record
 
-from graph_api.domain import audit, validation
+from graph_api.domain import audit, events, validation
 from graph_api.domain.actor import Actor
 from graph_api.errors import InvalidInput, NotFound
 
@@ -232,6 +232,7 @@ async def create_contact(conn: asyncpg.Connection, actor: Actor, fields: dict[st
         row = await conn.fetchrow(INSERT_CONTACT, actor.user_id, *_profile_args(profile))
         new = {name: value for name, value in profile.items() if value not in (None, [])}
         await audit.record(conn, actor, "create_contact", [row["id"]], None, new)
+        await events.emit(conn, [events.contact(actor.user_id, "created", row["id"])])
     return row
 
 
@@ -247,6 +248,7 @@ async def update_contact(
         )
         old, new = audit.changes(before, row, values)
         await audit.record(conn, actor, "update_contact", [contact_id], old, new)
+        await events.emit(conn, [events.contact(actor.user_id, "updated", contact_id)])
     return row
 
 
@@ -259,6 +261,7 @@ async def archive_contact(conn: asyncpg.Connection, actor: Actor, contact_id: UU
             row = before
         old, new = audit.changes(before, row, ["archived_at"])
         await audit.record(conn, actor, "archive_contact", [contact_id], old, new)
+        await events.emit(conn, [events.contact(actor.user_id, "archived", contact_id)])
     return row
 
 
@@ -270,6 +273,7 @@ async def restore_contact(conn: asyncpg.Connection, actor: Actor, contact_id: UU
             row = before
         old, new = audit.changes(before, row, ["archived_at"])
         await audit.record(conn, actor, "restore_contact", [contact_id], old, new)
+        await events.emit(conn, [events.contact(actor.user_id, "restored", contact_id)])
     return row
 
 
@@ -282,6 +286,7 @@ async def delete_contact(conn: asyncpg.Connection, actor: Actor, contact_id: UUI
             raise NotFound(NOT_FOUND, field="id")
         await conn.execute(FORGET_AUDIT_VALUES, actor.user_id, contact_id)
         await audit.record(conn, actor, "delete_contact", [contact_id], None, None)
+        await events.emit(conn, [events.contact(actor.user_id, "deleted", contact_id)])
     return deleted
 
 
@@ -350,5 +355,12 @@ async def merge_contacts(
             [primary_id, *duplicate_ids],
             {"primary": old_primary, "duplicates": absorbed},
             {"primary": new_primary},
+        )
+        await events.emit(
+            conn,
+            [
+                events.contact(user_id, "merged", primary_id),
+                *(events.contact(user_id, "deleted", d) for d in duplicate_ids),
+            ],
         )
     return row

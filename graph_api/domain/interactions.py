@@ -9,7 +9,7 @@ import asyncpg
 from asyncpg import Record
 
 from graph_api.db import ties
-from graph_api.domain import audit, validation
+from graph_api.domain import audit, events, validation
 from graph_api.domain.actor import Actor
 from graph_api.errors import NotFound
 
@@ -103,4 +103,8 @@ async def log_interaction(
             await ties.infer_ties(conn, actor.user_id, [row["id"]])
         new = audit.pick(row, AUDITED_COLUMNS) | {"participant_ids": participants}
         await audit.record(conn, actor, "log_interaction", [row["id"], *participants], None, new)
+        logged = events.Event(
+            actor.user_id, "interaction", "logged", row["id"], tuple(participants)
+        )
+        await events.emit(conn, [logged])
     return row

@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg import Record
 
-from graph_api.domain import audit, validation
+from graph_api.domain import audit, events, validation
 from graph_api.domain.actor import Actor
 from graph_api.errors import InvalidInput, NotFound
 
@@ -170,6 +170,10 @@ async def create_memory(
         new = audit.pick(row, AUDITED_COLUMNS) | {"source_interaction_ids": sources}
         targets = _targets(row["id"], contact_id)
         await audit.record(conn, actor, "create_memory", targets, None, new)
+        contacts = () if contact_id is None else (contact_id,)
+        await events.emit(
+            conn, [events.Event(actor.user_id, "memory", "added", row["id"], contacts)]
+        )
     return row
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg import Record
 
-from graph_api.domain import audit, validation
+from graph_api.domain import audit, events, validation
 from graph_api.domain.actor import Actor
 from graph_api.errors import Conflict, InvalidInput, NotFound
 
@@ -112,6 +112,7 @@ async def create_relationship(
             None,
             audit.pick(row, AUDITED_COLUMNS),
         )
+        await events.emit(conn, [events.relationship(actor.user_id, "created", row)])
     return row
 
 
@@ -142,6 +143,7 @@ async def update_relationship(
         old, new = audit.changes(before, row, values)
         targets = [relationship_id, row["contact_a_id"], row["contact_b_id"]]
         await audit.record(conn, actor, "update_relationship", targets, old, new)
+        await events.emit(conn, [events.relationship(actor.user_id, "updated", row)])
     return row
 
 
@@ -155,4 +157,5 @@ async def delete_relationship(
         targets = [relationship_id, row["contact_a_id"], row["contact_b_id"]]
         old = audit.pick(row, AUDITED_COLUMNS)
         await audit.record(conn, actor, "delete_relationship", targets, old, None)
+        await events.emit(conn, [events.relationship(actor.user_id, "deleted", row)])
     return relationship_id
