@@ -9,8 +9,11 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.tools import merge_types
 
+from graph_api.types.audit import AuditQuery
+from graph_api.types.duplicates import DuplicateQuery
 from graph_api.types.graph import GraphQuery
 from graph_api.types.mutations.contacts import ContactMutations
+from graph_api.types.mutations.imports import ImportMutations
 from graph_api.types.mutations.interactions import InteractionMutations
 from graph_api.types.mutations.interests import InterestMutations
 from graph_api.types.mutations.memories import MemoryMutations
@@ -21,11 +24,14 @@ from graph_api.types.search import SearchQuery
 from graph_api.types.subscriptions import Subscription
 from graph_api.types.user import UserQuery
 
-Query = merge_types("Query", (UserQuery, NetworkQuery, GraphQuery, SearchQuery))
+Query = merge_types(
+    "Query", (UserQuery, NetworkQuery, GraphQuery, SearchQuery, DuplicateQuery, AuditQuery)
+)
 Mutation = merge_types(
     "Mutation",
     (
         ContactMutations,
+        ImportMutations,
         RelationshipMutations,
         InteractionMutations,
         InterestMutations,

@@ -13,11 +13,14 @@ Score: each reason has a weight, and they combine as independent evidence
 |---|---|
 | `SAME_EMAIL` | 0.9 |
 | `SAME_PHONE` | 0.8 |
-| `SIMILAR_NAME` (rapidfuzz token-sort ratio r ≥ 0.85 on folded names) | 0.6 · r |
+| `SIMILAR_NAME` (rapidfuzz token-sort ratio r ≥ 0.85 on folded names) | 0.45 · r |
 | `SAME_COMPANY` (only with another reason) | 0.25 |
 
 Two different email addresses on both contacts halve the score (two people with one
-name usually have two addresses). A pair is a candidate from `MIN_SCORE` up.
+name usually have two addresses). A pair is a candidate from `MIN_SCORE` (0.5) up, so a
+similar name alone is not enough: it takes a second sign (the company, a phone, an email).
+Phones agree on their last nine digits, unless both are written internationally (`+…`)
+and differ in full (another country's number that happens to end alike).
 """
 
 from __future__ import annotations
@@ -32,12 +35,15 @@ from uuid import UUID
 
 from rapidfuzz import fuzz
 
-WEIGHTS = {"SAME_EMAIL": 0.9, "SAME_PHONE": 0.8, "SIMILAR_NAME": 0.6, "SAME_COMPANY": 0.25}
+WEIGHTS = {"SAME_EMAIL": 0.9, "SAME_PHONE": 0.8, "SIMILAR_NAME": 0.45, "SAME_COMPANY": 0.25}
 NAME_SIMILARITY_MIN = 0.85
 CONFLICTING_EMAILS_FACTOR = 0.5
 MIN_SCORE = 0.5
 MAX_BLOCK = 200
 PHONE_DIGITS = 9
+LEGAL_FORMS = re.compile(
+    r"\b(inc|ltd|limited|llc|gmbh|plc|corp|co|company|sa|ag|as|ab|oy|bv|nv|srl|spa|pty)\b"
+)
 
 
 def fold(text: str | None) -> str:
@@ -74,7 +80,7 @@ def surname_block(name: str | None) -> str | None:
 
 def company_key(company: str | None) -> str | None:
     folded = fold(company)
-    folded = re.sub(r"\b(inc|ltd|llc|gmbh|plc|corp|co|sa|ag)\b", "", folded).strip()
+    folded = re.sub(LEGAL_FORMS, "", folded).strip()
     return " ".join(folded.split()) or None
 
 
@@ -110,6 +116,13 @@ def name_similarity(a: str | None, b: str | None) -> float:
     return float(fuzz.token_sort_ratio(fold(a), fold(b))) / 100.0
 
 
+def _other_countries(a: str | None, b: str | None) -> bool:
+    """Both numbers written internationally, and different in full."""
+    if not (a and b and a.strip().startswith("+") and b.strip().startswith("+")):
+        return False
+    return re.sub(r"\D", "", a) != re.sub(r"\D", "", b)
+
+
 def compare(a: Person, b: Person) -> Candidate | None:
     """The pair's reasons and score, or None below `MIN_SCORE`."""
     reasons: list[Reason] = []
@@ -117,7 +130,7 @@ def compare(a: Person, b: Person) -> Candidate | None:
     if email_a and email_a == email_b:
         reasons.append(Reason("SAME_EMAIL", email_a, WEIGHTS["SAME_EMAIL"]))
     phone_a, phone_b = phone_key(a.phone), phone_key(b.phone)
-    if phone_a and phone_a == phone_b:
+    if phone_a and phone_a == phone_b and not _other_countries(a.phone, b.phone):
         reasons.append(Reason("SAME_PHONE", f"…{phone_a[-4:]}", WEIGHTS["SAME_PHONE"]))
     similarity = name_similarity(a.full_name, b.full_name)
     if similarity >= NAME_SIMILARITY_MIN:
@@ -154,6 +167,8 @@ def blocks(people: Iterable[Person]) -> list[list[Person]]:
             f"e:{email_key(person.email)}" if email_key(person.email) else None,
             f"p:{phone_key(person.phone)}" if phone_key(person.phone) else None,
             f"s:{surname_block(person.full_name)}" if surname_block(person.full_name) else None,
+            # "Ødegård, Zoë" and "Zoë Ødegård" have other last words but one name key
+            f"n:{name_key(person.full_name)}" if name_key(person.full_name) else None,
         }
         for key in keys - {None}:
             by_key[str(key)].append(person)

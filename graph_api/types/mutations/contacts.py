@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
 import strawberry
 
 from graph_api.context import Info
-from graph_api.domain import contacts
+from graph_api.domain import contacts, forgetting
+from graph_api.domain.actor import Actor
 from graph_api.types.contact import Contact
 from graph_api.types.mutations.common import (
     DeletePayload,
@@ -56,20 +60,60 @@ class UpdateContactInput:
     notes: str | None = strawberry.UNSET
 
 
+@strawberry.type(description="Something worth a look about a change that was made.")
+class PayloadWarning:
+    code: str = strawberry.field(description="e.g. EMAIL_EXISTS.")
+    message: str
+    field: str | None
+    contact_ids: list[strawberry.ID] = strawberry.field(
+        description="The contacts the warning is about (e.g. those already using the email)."
+    )
+
+
 @strawberry.type
 class ContactPayload:
     contact: Contact | None
     errors: list[UserError]
+    warnings: list[PayloadWarning] = strawberry.field(
+        default_factory=list,
+        description="The change was made, but look: e.g. another contact has this email "
+        "(duplicateCandidates and mergeContacts resolve it).",
+    )
 
 
-def _payload(row: object | None, errors: list[UserError]) -> ContactPayload:
-    return ContactPayload(contact=None if row is None else Contact.from_row(row), errors=errors)
+def _payload(
+    row: object | None, errors: list[UserError], warnings: list[PayloadWarning] | None = None
+) -> ContactPayload:
+    return ContactPayload(
+        contact=None if row is None else Contact.from_row(row),
+        errors=errors,
+        warnings=warnings or [],
+    )
 
 
-def _profile_payload(info: Info, row: object | None, errors: list[UserError]) -> ContactPayload:
+def _email_warning(others: list[Any]) -> list[PayloadWarning]:
+    if not others:
+        return []
+    names = ", ".join(other["full_name"] for other in others)
+    return [
+        PayloadWarning(
+            code="EMAIL_EXISTS",
+            message=f"another contact already has this email: {names}",
+            field="email",
+            contact_ids=[global_id("Contact", other["id"]) for other in others],
+        )
+    ]
+
+
+def _profile_payload(
+    info: Info,
+    row: object | None,
+    errors: list[UserError],
+    warnings: list[PayloadWarning] | None = None,
+) -> ContactPayload:
     if row is not None:
         profiles_changed(info)
-    return _payload(row, errors)
+    return _payload(row, errors, warnings)
 
 
 @strawberry.type
@@ -78,9 +122,16 @@ class ContactMutations:
     async def create_contact(self, info: Info, input: CreateContactInput) -> ContactPayload:
         fields = {column: getattr(input, attribute) for attribute, column in PROFILE.items()}
         fields["tags"] = fields["tags"] or []
-        return _profile_payload(
-            info, *await run(info, lambda conn, actor: contacts.create_contact(conn, actor, fields))
-        )
+
+        async def create(conn: asyncpg.Connection, actor: Actor) -> tuple[Any, list[Any]]:
+            row = await contacts.create_contact(conn, actor, fields)
+            return row, await forgetting.same_email(conn, actor, row["id"], row["email"])
+
+        created, errors = await run(info, create)
+        if created is None:
+            return _payload(None, errors)
+        row, others = created
+        return _profile_payload(info, row, errors, _email_warning(others))
 
     @strawberry.mutation(description="Change a contact's profile; only the fields sent change.")
     async def update_contact(
@@ -89,15 +140,18 @@ class ContactMutations:
         fields = given(input, PROFILE)
         if "tags" in fields and fields["tags"] is None:
             fields["tags"] = []
-        return _profile_payload(
-            info,
-            *await run(
-                info,
-                lambda conn, actor: contacts.update_contact(
-                    conn, actor, contact_id(id, "id"), fields
-                ),
-            ),
-        )
+
+        async def update(conn: asyncpg.Connection, actor: Actor) -> tuple[Any, list[Any]]:
+            row = await contacts.update_contact(conn, actor, contact_id(id, "id"), fields)
+            if "email" not in fields:
+                return row, []
+            return row, await forgetting.same_email(conn, actor, row["id"], row["email"])
+
+        updated, errors = await run(info, update)
+        if updated is None:
+            return _payload(None, errors)
+        row, others = updated
+        return _profile_payload(info, row, errors, _email_warning(others))
 
     @strawberry.mutation(
         description="Hide a contact from lists (soft delete); `restoreContact` undoes it."
@@ -123,9 +177,13 @@ class ContactMutations:
         description="Delete a contact and everything about them, for good (the right to be forgotten)."
     )
     async def delete_contact(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        deleted, errors = await run(
-            info, lambda conn, actor: contacts.delete_contact(conn, actor, contact_id(id, "id"))
-        )
+        async def delete(conn: asyncpg.Connection, actor: Actor) -> Any:
+            target = contact_id(id, "id")
+            # the interactions they were alone in go too, in the same transaction
+            await forgetting.forget_solo_interactions(conn, actor, target)
+            return await contacts.delete_contact(conn, actor, target)
+
+        deleted, errors = await run(info, delete)
         return DeletePayload(
             deleted_id=None if deleted is None else global_id("Contact", deleted), errors=errors
         )

@@ -1,0 +1,90 @@
+"""`auditLog(first, after, filter)`: the user's own audit trail, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from graph_api.db import tenant
+from graph_api.pagination import (
+    Keyset,
+    Page,
+    PageRequest,
+    keyset_condition,
+    keyset_order,
+    make_page,
+    row_keys,
+    sort_keys,
+    time_key,
+)
+
+
+def int_key(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("not an integer key")
+    return value
+
+
+RECENT = Keyset("audit", ("a.created_at", "a.id"), (time_key, int_key), descending=True)
+
+COLUMNS = """a.id, a.actor, a.operation, a.target_ids, a.old_values, a.new_values,
+    a.request_id, a.created_at"""
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    operations: tuple[str, ...] = ()
+    target_id: UUID | None = None
+    after: datetime | None = None
+    before: datetime | None = None
+
+
+def _where(filters: AuditFilter, args: list[Any]) -> str:
+    conditions = ["a.user_id = $1"]
+
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if filters.operations:
+        conditions.append(f"a.operation = any({param(list(filters.operations))}::text[])")
+    if filters.target_id is not None:
+        # `@>` so the GIN index on target_ids answers it
+        conditions.append(f"a.target_ids @> array[{param(filters.target_id)}::uuid]")
+    if filters.after is not None:
+        conditions.append(f"a.created_at >= {param(filters.after)}")
+    if filters.before is not None:
+        conditions.append(f"a.created_at < {param(filters.before)}")
+    return " and ".join(conditions)
+
+
+async def audit_page(
+    pool: asyncpg.Pool, user_id: UUID, filters: AuditFilter, request: PageRequest
+) -> Page:
+    args: list[Any] = [user_id]
+    where = _where(filters, args)
+    if request.after is not None:
+        where += " and " + keyset_condition(RECENT, request, len(args) + 1)
+        args.extend(request.after)
+    args.append(request.limit + 1)
+    statement = f"""-- audit_log_page
+        select {COLUMNS}, {sort_keys(RECENT)}
+          from audit_log a
+         where {where}
+         order by {keyset_order(RECENT, request)}
+         limit ${len(args)}"""
+    rows = await tenant.fetch(pool, user_id, statement, *args)
+    return make_page(RECENT, request, rows, row_keys(RECENT))
+
+
+async def count_audit(pool: asyncpg.Pool, user_id: UUID, filters: AuditFilter) -> int:
+    args: list[Any] = [user_id]
+    where = _where(filters, args)
+    count: int = await tenant.fetchval(
+        pool, user_id, f"-- audit_log_count\n select count(*) from audit_log a where {where}", *args
+    )
+    return count
