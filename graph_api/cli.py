@@ -107,6 +107,25 @@ def build_parser() -> argparse.ArgumentParser:
     reembed.add_argument("--batch-size", type=int, default=64, help="texts per batch (default 64)")
     reembed.set_defaults(handler=cmd_reembed)
 
+    import_document = commands.add_parser(
+        "import-document",
+        help="import a .txt or .md file as a document of a user's (chunked, then embedded)",
+    )
+    import_document.add_argument("email", help="the user whose document it becomes")
+    import_document.add_argument("file", help="a UTF-8 .txt or .md file")
+    import_document.add_argument("--title", help="default: its first heading, else the file's name")
+    import_document.add_argument(
+        "--type",
+        choices=["note", "article", "transcript", "email", "report", "other"],
+        default="note",
+    )
+    import_document.add_argument(
+        "--contact", action="append", default=[], metavar="EMAIL",
+        help="a contact it is about, by email (repeatable)",
+    )  # fmt: skip
+    import_document.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    import_document.set_defaults(handler=cmd_import_document)
+
     export_graph = commands.add_parser(
         "export-graph", help="write a user's network as GraphML or GEXF (for Gephi, networkx)"
     )
@@ -495,3 +514,112 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
 
     sys.stdout.write(export_sdl())
     return 0
+
+
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown")
+
+CONTACTS_BY_EMAIL = """-- contacts_by_email
+    select id, lower(email) as email
+      from contacts
+     where user_id = $1 and lower(email) = any($2::text[])"""
+
+
+def document_title(text: str, fallback: str) -> str:
+    """A document's first Markdown heading, else `fallback`."""
+    for line in text.splitlines():
+        if line.lstrip().startswith("#") and line.lstrip("# ").strip():
+            return line.lstrip("# ").strip()[:200]
+    return fallback[:200]
+
+
+def cmd_import_document(settings: Settings, args: argparse.Namespace) -> int:
+    import os
+    import time
+
+    from graph_api.db.tenant import write_transaction
+    from graph_api.domain import documents
+    from graph_api.domain.actor import Actor
+    from graph_api.ids import global_id
+    from graph_api.search.chunking import chunk_text
+    from graph_api.search.chunks import embed_pending_chunks
+    from graph_api.search.shared import provider_for
+
+    if not args.file.lower().endswith(DOCUMENT_SUFFIXES):
+        raise CliError(f"import-document reads .txt and .md files, not {args.file}")
+    try:
+        if os.path.getsize(args.file) > documents.CONTENT_MAX * 4:
+            raise CliError(
+                f"{args.file} is larger than a document may be "
+                f"({documents.CONTENT_MAX:,} characters): split it"
+            )
+        with open(args.file, "rb") as file:
+            data = file.read()
+    except OSError as error:
+        raise CliError(f"cannot read {args.file}: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliError(f"{args.file} is not UTF-8 text") from None
+    title = args.title or document_title(text, os.path.splitext(os.path.basename(args.file))[0])
+
+    async def go() -> int:
+        url, server = await resolve_database(settings)
+        try:
+            await apply_migrations(url, settings)
+            pool = await create_pool(url, min_size=1, max_size=2, statement_timeout_ms=0)
+            try:
+                async with pool.acquire() as conn:
+                    user = await accounts.find_user(conn, args.email)
+                actor = Actor(user_id=user.id, email=user.email, request_id="cli-import-document")
+                wanted = [email.strip().lower() for email in args.contact]
+
+                async def write(conn: asyncpg.Connection) -> tuple[Any, int]:
+                    found = {
+                        row["email"]: row["id"]
+                        for row in await conn.fetch(CONTACTS_BY_EMAIL, user.id, wanted)
+                    }
+                    missing = [email for email in wanted if email not in found]
+                    if missing:
+                        raise CliError(f"no contact of {user.email} has the email {missing[0]}")
+                    row = await documents.create_document(
+                        conn, actor, title=title, content=text, chunker=chunk_text,
+                        contact_ids=list(dict.fromkeys(found[email] for email in wanted)),
+                        tags=args.tag, type=args.type, source="import",
+                    )  # fmt: skip
+                    chunks = await conn.fetchval(
+                        "select count(*) from document_chunks where user_id = $1 and document_id = $2",
+                        user.id, row["id"],
+                    )  # fmt: skip
+                    return row, chunks
+
+                row, chunks = await write_transaction(pool, user.id, write)
+                print(
+                    f"imported {args.file} as {title!r}: {len(row['content']):,} characters in "
+                    f"{chunks:,} chunks ({global_id('Document', row['id'])})"
+                )
+                if settings.embeddings.provider == "none":
+                    print(
+                        "GRAPH_API_EMBEDDINGS=none: the chunks wait for a provider "
+                        "(keyword search finds them)"
+                    )
+                    return 0
+                started = time.perf_counter()
+                provider, owned = await provider_for(settings.embeddings)
+                assert provider is not None
+                try:
+                    embedded = await embed_pending_chunks(pool, provider, user_ids=[user.id])
+                except EmbeddingError as error:
+                    print(f"the chunks stay pending (the server embeds them later): {error}")
+                    return 0
+                finally:
+                    if owned:
+                        await provider.close()
+                print(f"embedded {embedded:,} chunks in {time.perf_counter() - started:.1f} s")
+                return 0
+            finally:
+                await pool.close()
+        finally:
+            if server is not None:
+                await asyncio.to_thread(stop_embedded, server)
+
+    return asyncio.run(go())

@@ -13,6 +13,7 @@ from graph_api.types.audit import AuditQuery
 from graph_api.types.duplicates import DuplicateQuery
 from graph_api.types.graph import GraphQuery
 from graph_api.types.mutations.contacts import ContactMutations
+from graph_api.types.mutations.documents import DocumentMutations
 from graph_api.types.mutations.imports import ImportMutations
 from graph_api.types.mutations.interactions import InteractionMutations
 from graph_api.types.mutations.interests import InterestMutations
@@ -37,6 +38,7 @@ Mutation = merge_types(
         InterestMutations,
         MemoryMutations,
         MemoryLinkMutations,
+        DocumentMutations,
     ),
 )
 

@@ -25,7 +25,7 @@ from graph_api.search import nearest as search_nearest
 from graph_api.search import profiles
 from graph_api.search.memories import Hit
 from graph_api.search.profiles import ContactHit
-from loaders import by_id, lists, memory_links, nearest, nested
+from loaders import by_id, documents, lists, memory_links, nearest, nested
 from loaders.nearest import NearestKey
 from loaders.nested import NestedKey
 
@@ -55,6 +55,10 @@ class Loaders:
     contact_interactions: DataLoader[NestedKey, Page] = field(init=False)
     contact_connections: DataLoader[NestedKey, Page] = field(init=False)
     memory_links: DataLoader[NestedKey, Page] = field(init=False)
+    documents: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
+    document_chunks: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
+    document_chunk_pages: DataLoader[NestedKey, Page] = field(init=False)
+    document_contacts: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
 
     interaction_participants: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
     memory_sources: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
@@ -89,6 +93,14 @@ class Loaders:
         )
         self.memory_links = self._loader(
             partial(nested.load_pages, pool, memory_links.MEMORY_LINKS)
+        )
+        self.documents = self._loader(partial(by_id.load_by_id, pool, documents.DOCUMENTS_BY_ID))
+        self.document_chunks = self._loader(partial(by_id.load_by_id, pool, documents.CHUNKS_BY_ID))
+        self.document_chunk_pages = self._loader(
+            partial(nested.load_pages, pool, documents.DOCUMENT_CHUNKS)
+        )
+        self.document_contacts = self._loader(
+            partial(lists.load_grouped, pool, documents.DOCUMENT_CONTACTS, "document_id")
         )
 
         self.interaction_participants = self._loader(

@@ -32,3 +32,13 @@ INTEREST = """i.id, i.contact_id, i.category, i.topic, i.confidence, i.evidence_
 
 MEMORY = """m.id, m.contact_id, m.type, m.title, m.content, m.tags, m.importance, m.confidence,
     m.embedding_model, m.embedding is not null as embedded, m.expires_at, m.created_at, m.updated_at"""
+
+DOCUMENT = """d.id, d.title, d.type, d.content, d.tags, d.source, d.created_at, d.updated_at,
+    (select count(*) from document_chunks k where k.user_id = d.user_id and k.document_id = d.id)
+        as chunk_count,
+    (select count(*) from document_chunks k
+      where k.user_id = d.user_id and k.document_id = d.id and k.embedding is null)
+        as pending_chunk_count"""
+
+DOCUMENT_CHUNK = """c.id, c.document_id, c.position as chunk_position, c.heading, c.content, c.start_offset,
+    c.end_offset, c.embedding_model, c.embedding is not null as embedded, c.created_at"""

@@ -1,5 +1,6 @@
 """Embedding, in the background, the memories saved while the provider was down,
-and contact profiles that are new or changed.
+document chunks (always written pending: search/chunks.py), and contact profiles
+that are new or changed.
 
 Woken right after a write that could not embed or that changed a profile, and
 otherwise every `retry_seconds`; a failure leaves the work for the next round.
@@ -19,6 +20,7 @@ from uuid import UUID
 import asyncpg
 
 from graph_api.db.tenant import all_users
+from graph_api.search.chunks import embed_pending_chunks
 from graph_api.search.embeddings import EmbeddingError, EmbeddingProvider
 from graph_api.search.profiles import embed_profiles
 from graph_api.search.reembed import reembed
@@ -36,6 +38,7 @@ class PendingEmbedder:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.embedded = 0  # how many pending memories this process has embedded
+        self.chunks = 0  # how many document chunks
         self.profiles = 0  # how many contact profiles
         # whose work to look at next round; everyone's at startup and after a failure
         self._profiles_of: set[UUID] = set()
@@ -76,13 +79,17 @@ class PendingEmbedder:
         everyone, self._all_pending = self._all_pending, False
         try:
             done = 0
+            chunks = 0
             if users:  # the users whose writes woke us first
                 done += await reembed(self._pool, self._provider, pending_only=True, user_ids=users)
+                chunks += await embed_pending_chunks(self._pool, self._provider, user_ids=users)
             if everyone:
                 done += await reembed(self._pool, self._provider, pending_only=True)
+                chunks += await embed_pending_chunks(self._pool, self._provider)
             self.embedded += done
-            if done:
-                logger.info("embedded %d pending memories", done)
+            self.chunks += chunks
+            if done or chunks:
+                logger.info("embedded %d pending memories and %d document chunks", done, chunks)
         except Exception as error:
             if isinstance(error, EmbeddingError):
                 logger.warning("pending memories stay pending: %s", error)

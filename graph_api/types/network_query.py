@@ -15,6 +15,7 @@ from graph_api.errors import InvalidInput, NotFound
 from graph_api.pagination import page_request
 from graph_api.queries import interactions as interaction_queries
 from graph_api.types.contact import Contact
+from graph_api.types.document import Document, DocumentChunk
 from graph_api.types.enums import ContactOrder
 from graph_api.types.interaction import Interaction
 from graph_api.types.interest import Interest
@@ -50,6 +51,8 @@ NODE_TYPES: dict[str, NodeBuilder] = {
     "Interaction": _loaded("interactions", Interaction.from_row),
     "Interest": _loaded("interests", Interest.from_row),
     "Memory": _loaded("memories", Memory.from_row),
+    "Document": _loaded("documents", Document.from_row),
+    "DocumentChunk": _loaded("document_chunks", DocumentChunk.from_row),
     "User": _user,
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -13,10 +14,12 @@ from graph_api.domain.validation import optional_text, optional_timestamp
 from graph_api.errors import InvalidInput, ServiceUnavailable
 from graph_api.graph import service as graph_service
 from graph_api.pagination import MAX_PAGE_SIZE, decode_cursor, encode_cursor
+from graph_api.search import chunks as source_search
 from graph_api.search import memories as search
 from graph_api.search import profiles
 from graph_api.search.embeddings import EmbeddingError
 from graph_api.types.contact import Contact
+from graph_api.types.document import DocumentChunk
 from graph_api.types.enums import MemoryType
 from graph_api.types.memory import Memory
 from graph_api.types.node import decode_id
@@ -63,10 +66,36 @@ class MemorySearchEdge:
     )
 
 
+@strawberry.enum(description="What `searchMemories` searches.")
+class SearchSource(Enum):
+    MEMORY = "MEMORY"
+    DOCUMENT = "DOCUMENT"
+
+
+@strawberry.type(
+    description="One hit of `searchMemories`, whatever its source: `memory` or `chunk` is set."
+)
+class SearchHit:
+    cursor: str
+    score: float = strawberry.field(description="As MemorySearchEdge.score, across every source.")
+    source: SearchSource
+    memory: Memory | None
+    chunk: DocumentChunk | None = strawberry.field(
+        description="The passage that matched; its document, heading, position and offsets say "
+        "where in the document it sits."
+    )
+
+
 @strawberry.type
 class MemorySearchConnection:
-    edges: list[MemorySearchEdge]
+    edges: list[MemorySearchEdge] = strawberry.field(
+        description="The page's memory hits (with `sources` beyond MEMORY, `hits` holds them all)."
+    )
     page_info: PageInfo
+    hits: list[SearchHit] = strawberry.field(
+        description="Every hit of the page in rank order, memories and document chunks alike; "
+        "`pageInfo` pages through these."
+    )
 
 
 @strawberry.type(description="A contact whose profile matches in meaning.")
@@ -174,6 +203,14 @@ class SearchQuery:
         first: int = 10,
         after: str | None = None,
         filter: MemoryFilter | None = None,
+        sources: Annotated[
+            list[SearchSource] | None,
+            strawberry.argument(
+                description="What to search: MEMORY (the default, alone), DOCUMENT (document chunks), "
+                "or both, ranked together. Beyond MEMORY alone the scan is exact; filter.types "
+                "narrows memories only, the other filters apply to a chunk through its document."
+            ),
+        ] = None,
     ) -> MemorySearchConnection:
         user_id = info.context.user_id
         text = optional_text(query, field="query", max_length=MAX_QUERY_LENGTH)
@@ -191,6 +228,13 @@ class SearchQuery:
                 if chosen == "SEMANTIC":
                     raise
                 chosen = "KEYWORD"
+        chosen_sources = frozenset(sources or [SearchSource.MEMORY])
+        if not chosen_sources:
+            raise InvalidInput("`sources` must name at least one source", field="sources")
+        if chosen_sources != {SearchSource.MEMORY}:
+            return await _search_sources(
+                info, chosen_sources, chosen, text, vector, filters, first, after, position
+            )
         hits = await search.search_memories(
             info.context.pool,
             user_id,
@@ -213,6 +257,16 @@ class SearchQuery:
         ]
         return MemorySearchConnection(
             edges=edges,
+            hits=[
+                SearchHit(
+                    cursor=e.cursor,
+                    score=e.score,
+                    source=SearchSource.MEMORY,
+                    memory=e.node,
+                    chunk=None,
+                )
+                for e in edges
+            ],
             page_info=PageInfo(
                 has_next_page=more,
                 has_previous_page=after is not None,
@@ -220,3 +274,80 @@ class SearchQuery:
                 end_cursor=edges[-1].cursor if edges else None,
             ),
         )
+
+
+async def _search_sources(
+    info: Info,
+    sources: frozenset[SearchSource],
+    mode: str,
+    text: str,
+    vector: list[float] | None,
+    filters: search.MemoryFilter,
+    first: int,
+    after: str | None,
+    position: object,
+) -> MemorySearchConnection:
+    names = frozenset(
+        source_search.MEMORY if s is SearchSource.MEMORY else source_search.CHUNK for s in sources
+    )
+    found = await source_search.search_sources(
+        info.context.pool,
+        info.context.user_id,
+        sources=names,
+        mode=mode,
+        query=text,
+        vector=vector,
+        filters=filters,
+        limit=first + 1,
+        after=position,  # type: ignore[arg-type]
+    )
+    more = len(found) > first
+    found = found[:first]
+    loaders = info.context.loaders
+    # one statement per source for the whole page
+    memory_rows = await loaders.memories.load_many(
+        [h.id for h in found if h.source == source_search.MEMORY]
+    )
+    chunk_rows = await loaders.document_chunks.load_many(
+        [h.id for h in found if h.source == source_search.CHUNK]
+    )
+    rows = {row["id"]: row for row in [*memory_rows, *chunk_rows] if row is not None}
+    hits, edges = [], []
+    for hit in found:
+        row = rows.get(hit.id)
+        if row is None:  # deleted between the search and the load
+            continue
+        cursor = encode_cursor(search.CURSOR, [hit.score, hit.id])
+        if hit.source == source_search.MEMORY:
+            memory = Memory.from_row(row)
+            edges.append(MemorySearchEdge(cursor=cursor, node=memory, score=hit.score))
+            hits.append(
+                SearchHit(
+                    cursor=cursor,
+                    score=hit.score,
+                    source=SearchSource.MEMORY,
+                    memory=memory,
+                    chunk=None,
+                )
+            )
+        else:
+            chunk = DocumentChunk.from_row(row)
+            hits.append(
+                SearchHit(
+                    cursor=cursor,
+                    score=hit.score,
+                    source=SearchSource.DOCUMENT,
+                    memory=None,
+                    chunk=chunk,
+                )
+            )
+    return MemorySearchConnection(
+        edges=edges,
+        hits=hits,
+        page_info=PageInfo(
+            has_next_page=more,
+            has_previous_page=after is not None,
+            start_cursor=hits[0].cursor if hits else None,
+            end_cursor=hits[-1].cursor if hits else None,
+        ),
+    )
