@@ -37,7 +37,7 @@ from graph_api.documents import Documents, Prepared, RequestError, is_mutation, 
 from graph_api.error_codes import INTERNAL_MESSAGE, with_codes
 from graph_api.errors import ServiceUnavailable, Unauthenticated
 from graph_api.http_errors import json_error
-from graph_api.keys import COST, REQUEST_ID
+from graph_api.keys import COST, OPERATION, REQUEST_ID, USER_ID
 from graph_api.persisted import PersistedQueries
 from graph_api.rate_limit import RateLimiter
 
@@ -97,6 +97,8 @@ class Gate:
             self._count(f"lookup:{request.remote}", media_type)
         found, failure = await self.authenticator.viewer(credentials)
         self._count(f"token:{found.token_id}" if found is not None else address, media_type)
+        if found is not None:
+            request[USER_ID] = str(found.id)
         return Admission(found, failure)
 
     def _count(self, caller: str, media_type: str) -> None:
@@ -210,6 +212,7 @@ class GraphQLEndpoint:
         operation_name = params.get("operationName")
         try:
             prepared, operation = self.prepare(params)
+            request[OPERATION] = operation.name.value if operation.name else ""
             if request.method == "GET" and is_mutation(operation):
                 raise RequestError([GraphQLError("mutations take POST")], status=405)
             # the fan-out measured: every answer reports it (extensions.cost)

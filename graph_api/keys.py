@@ -35,5 +35,9 @@ SEARCH: web.AppKey[SearchServices] = web.AppKey("search")
 REQUEST_ID = web.RequestKey("request_id", str)
 # a GraphQL request's fan-out, as the limits measured it (extensions.cost, access log)
 COST = web.RequestKey("cost", int)
+# what the gate learnt, for the metrics and the access log: the executed
+# operation's name ("" when unnamed) and the authenticated user's id
+OPERATION = web.RequestKey("operation", str)
+USER_ID = web.RequestKey("user_id", str)
 # `serve`'s demo token, when it seeded one: GraphiQL prefills it for this machine
 DEMO_TOKEN = web.AppKey("demo_token", str)

@@ -19,14 +19,12 @@ from typing import Any
 
 import orjson
 from aiohttp import hdrs, web
-from graphql import GraphQLError, Lexer, Source, TokenKind
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client import generate_latest as prometheus_text
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from graph_api.auth import Credentials
-from graph_api.keys import COST, GATE, GRAPHS, POOL, REQUEST_ID, SEARCH
+from graph_api.keys import COST, GRAPHS, OPERATION, POOL, REQUEST_ID, SEARCH, USER_ID
 
 access_logger = logging.getLogger("graph_api.access")
 
@@ -174,7 +172,7 @@ async def _record(
     if route == "/graphql" and isinstance(body, bytes) and _is_graphql_answer(response):
         executed = body.startswith(b'{"data"')
         outcome = _outcome(body, status)
-        name = await _operation_name(request) if executed else None
+        name = (request.get(OPERATION) or None) if executed else None
         operation = metrics.operation_label(name) if metrics is not None else name
         if metrics is not None:
             metrics.requests.labels(operation, outcome).inc()
@@ -218,45 +216,8 @@ def _outcome(body: bytes, status: int) -> str:
     return code if isinstance(code, str) and CODE.fullmatch(code) else OTHER
 
 
-async def _operation_name(request: web.Request) -> str | None:
-    """The operation's name as the client gave it, or the document's first operation's."""
-    if request.method == "GET":
-        params: Any = dict(request.query)
-    else:
-        try:
-            # an executed request's body: read already, aiohttp hands back its copy
-            params = orjson.loads(await request.read())
-        except orjson.JSONDecodeError:
-            return None
-    if not isinstance(params, dict):
-        return None
-    given = params.get("operationName")
-    if isinstance(given, str) and given:
-        return given
-    query = params.get("query")
-    return _first_operation_name(query) if isinstance(query, str) else None
-
-
-def _first_operation_name(query: str) -> str | None:
-    # two tokens, comments skipped: `query Name` (an executed unnamed document has
-    # one operation; a named one is its only one when no operationName was sent)
-    try:
-        lexer = Lexer(Source(query))
-        keyword = lexer.advance()
-        name = lexer.advance()
-    except GraphQLError:
-        return None
-    named = keyword.kind is TokenKind.NAME and keyword.value in OPERATION_TYPES
-    return name.value if named and name.kind is TokenKind.NAME else None
-
-
 def _user_id(request: web.Request) -> str | None:
-    gate = request.app.get(GATE)
-    header = request.headers.get(hdrs.AUTHORIZATION)
-    if gate is None or header is None:
-        return None
-    _, viewer = gate.authenticator.cached(Credentials.of(header))
-    return str(viewer.id) if viewer is not None else None
+    return request.get(USER_ID)
 
 
 def install(app: web.Application, *, metrics: bool, access_log: bool) -> None:

@@ -161,17 +161,20 @@ def make_page(
     request: PageRequest,
     rows: Sequence[Any],
     keys: Callable[[Any], Sequence[CursorValue]],
+    *,
+    cursors: bool = True,
 ) -> Page:
-    """Rows were fetched with limit + 1 in reading order; trim, flip and label them."""
+    """Rows were fetched with limit + 1 in reading order; trim, flip and label them.
+    `cursors=False` (nothing shows one): each is "", none is encoded."""
     more = len(rows) > request.limit
     rows = list(rows[: request.limit])
     if request.backward:
         rows.reverse()
-    cursors = [encode_cursor(keyset, keys(row)) for row in rows]
+    labels = [encode_cursor(keyset, keys(row)) for row in rows] if cursors else [""] * len(rows)
     came_from_cursor = request.after is not None
     return Page(
         rows=rows,
-        cursors=cursors,
+        cursors=labels,
         has_next_page=came_from_cursor if request.backward else more,
         has_previous_page=more if request.backward else came_from_cursor,
     )
@@ -213,8 +216,11 @@ def nested_page_sql(
         order by parent_id, position"""
 
 
-def make_nested_page(keyset: Keyset, request: PageRequest, rows: Sequence[Any]) -> Page:
-    """A page from `nested_page_sql` rows of one parent (limit + 1 of them at most)."""
+def make_nested_page(
+    keyset: Keyset, request: PageRequest, rows: Sequence[Any], *, cursors: bool = True
+) -> Page:
+    """A page from `nested_page_sql` rows of one parent (limit + 1 of them at most);
+    `cursors=False` as for `make_page`."""
     if not rows:
         return Page(
             rows=[],
@@ -229,10 +235,14 @@ def make_nested_page(keyset: Keyset, request: PageRequest, rows: Sequence[Any]) 
     if request.backward:
         rows.reverse()
     width = len(keyset.expressions)
-    cursors = [encode_cursor(keyset, [row[f"sort_key_{i}"] for i in range(width)]) for row in rows]
+    labels = (
+        [encode_cursor(keyset, [row[f"sort_key_{i}"] for i in range(width)]) for row in rows]
+        if cursors
+        else [""] * len(rows)
+    )
     return Page(
         rows=rows,
-        cursors=cursors,
+        cursors=labels,
         has_next_page=skipped > 0 if request.backward else more,
         has_previous_page=more if request.backward else skipped > 0,
         total_count=total,

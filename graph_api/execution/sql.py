@@ -36,6 +36,7 @@ parameters are made per request.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -93,6 +94,12 @@ class Bail(Exception):
 @dataclass
 class SqlPlan:
     root: SelectionPlan
+    # generated JSON expressions, by (selection, where its columns are, first
+    # parameter): the text and the fields whose `first` fill its parameters, so a
+    # request only looks up its arguments (bounded: a few shapes per document)
+    expressions: dict[tuple[Any, ...], tuple[str, list[FieldPlan], list[FieldPlan]]] = (
+        dataclasses.field(default_factory=dict)
+    )
 
     async def answer(self, context: Any, variables: VariableValues) -> dict[str, Any] | None:
         """The response's data, or None where the Python plan must answer."""
@@ -110,7 +117,7 @@ class SqlPlan:
             user_id = context.user_id
         except Exception:  # unauthenticated: the Python plan reports it per field
             raise Bail from None
-        run = _Run(context, user_id, variables)
+        run = _Run(context, user_id, variables, self.expressions)
         data: dict[str, Any] = {}
         for field in self.root.fields:
             if field.definition is None:
@@ -287,10 +294,21 @@ class _Params:
 
     def __init__(self, values: list[Any]) -> None:
         self.values = values
+        # `interests` fields whose page size fills a parameter, in order, and all
+        # the `interests` fields, whose arguments each request checks
+        self.slots: list[FieldPlan] = []
+        self.checks: list[FieldPlan] = []
 
     def add(self, value: Any) -> str:
         self.values.append(value)
         return f"${len(self.values)}"
+
+    def slot(self, field: FieldPlan) -> str:
+        self.slots.append(field)
+        return self.add(None)
+
+
+MAX_EXPRESSIONS = 64
 
 
 def _leaf_sql(field: FieldPlan, column: Column, type_name: str, mapped: dict[str, str]) -> str:
@@ -344,7 +362,14 @@ def _object_sql(
 
 
 class _Run:
-    def __init__(self, context: Any, user_id: UUID, variables: VariableValues) -> None:
+    def __init__(
+        self,
+        context: Any,
+        user_id: UUID,
+        variables: VariableValues,
+        expressions: dict[tuple[Any, ...], tuple[str, list[FieldPlan], list[FieldPlan]]],
+    ) -> None:
+        self.expressions = expressions
         self.context = context
         self.pool = context.pool
         self.user_id = user_id
@@ -358,16 +383,46 @@ class _Run:
         assert field.definition is not None
         return get_argument_values(field.definition, field.nodes[0], self.variables)
 
+    def expression(
+        self,
+        selection: SelectionPlan,
+        prefix: str,
+        params: _Params,
+        build: Callable[[_Params], str],
+    ) -> str:
+        """`build`'s JSON expression for `selection`, generated once per shape; this
+        request's page sizes appended to `params`."""
+        key = (id(selection), prefix, len(params.values))
+        found = self.expressions.get(key)
+        if found is None:
+            recorder = _Params([None] * len(params.values))
+            found = (build(recorder), recorder.slots, recorder.checks)
+            if len(self.expressions) >= MAX_EXPRESSIONS:
+                self.expressions.clear()
+            self.expressions[key] = found
+        text, slots, checks = found
+        for field in checks:
+            self.interests_first(field)
+        params.values.extend(self.interests_first(field) for field in slots)
+        return text
+
     # a contact's JSON; `connections` left null, filled by phase B
-    def contact_sql(self, selection: SelectionPlan, column: Column, params: _Params) -> str:
-        def nested(field: FieldPlan) -> str:
-            if field.name == "connections":
-                return "null::json"
-            return self.interests_sql(field, column("id"), params)
+    def contact_sql(self, selection: SelectionPlan, prefix: str, params: _Params) -> str:
+        def build(recorder: _Params) -> str:
+            def column(name: str) -> str:
+                return f"{prefix}{name}"
 
-        return _object_sql(selection.fields, "Contact", column, CONTACT_FIELDS, nested)
+            def nested(field: FieldPlan) -> str:
+                if field.name == "connections":
+                    return "null::json"
+                return self.interests_sql(field, column("id"), recorder)
 
-    def interests_sql(self, field: FieldPlan, contact_id: str, params: _Params) -> str:
+            return _object_sql(selection.fields, "Contact", column, CONTACT_FIELDS, nested)
+
+        return self.expression(selection, prefix, params, build)
+
+    def interests_first(self, field: FieldPlan) -> int:
+        """The page size of an `interests` field, or `Bail` for what SQL does not page."""
         arguments = self.arguments(field)
         if any(arguments.get(name) is not None for name in ("after", "last", "before")):
             raise Bail
@@ -375,7 +430,11 @@ class _Run:
         first = NESTED_DEFAULT if first is None else first
         if not 0 <= first <= MAX_PAGE_SIZE:
             raise Bail
+        return int(first)
+
+    def interests_sql(self, field: FieldPlan, contact_id: str, params: _Params) -> str:
         assert field.selection is not None
+        params.checks.append(field)
         user = "$1"
         source = f"interests i where i.user_id = {user} and i.contact_id = {contact_id}"
         order = _order(INTERESTS_KEYSET)
@@ -401,7 +460,7 @@ class _Run:
                 edge = f"json_build_object({', '.join(edge_parts)})"
                 parts.append(
                     f"'{part.key}', coalesce((select json_agg({edge} order by {order}) from "
-                    f"(select * from {source} order by {order} limit {params.add(first)}) i), "
+                    f"(select * from {source} order by {order} limit {params.slot(field)}) i), "
                     "'[]'::json)"
                 )
         return f"json_build_object({', '.join(parts)})"
@@ -419,7 +478,7 @@ class _Run:
             raise Bail from None
         assert field.selection is not None
         params = _Params([None, contact_id])
-        json = self.contact_sql(field.selection, lambda c: f"c.{c}", params)
+        json = self.contact_sql(field.selection, "c.", params)
         rows = await self.fetch(
             f"-- contact_json\nselect c.id, {json} as j from contacts c "
             "where c.user_id = $1 and c.id = $2",
@@ -452,16 +511,19 @@ class _Run:
         assert field.selection is not None
         nodes_at = _edge_nodes(field.selection)
         json = (
-            self.contact_sql(nodes_at[0].selection, lambda c: f"p.{c}", params)  # type: ignore[arg-type]
+            self.contact_sql(nodes_at[0].selection, "p.", params)  # type: ignore[arg-type]
             if nodes_at
             else "null::json"
         )
+        sort_keys = ", ".join(f"p.sort_key_{i}" for i in range(len(keyset.expressions)))
         rows = await self.fetch(
-            f"-- contacts_page_json\nselect p.*, {json} as j from ({inner}) p "
+            f"-- contacts_page_json\nselect p.id, {sort_keys}, {json} as j from ({inner}) p "
             f"order by {_order(keyset, request.backward, 'p.sort_key_')}",
             params,
         )
-        page = make_page(keyset, request, rows, row_keys(keyset))
+        page = make_page(
+            keyset, request, rows, row_keys(keyset), cursors=_wants_cursors(field.selection)
+        )
         nodes = [orjson.loads(row["j"]) if nodes_at else None for row in page.rows]
         if nodes_at:
             await self.connections(nodes_at[0].selection, [row["id"] for row in page.rows], nodes)  # type: ignore[arg-type]
@@ -550,11 +612,14 @@ class _Run:
                 f"from ({inner}) q order by q.parent_id, q.position",
                 params,
             )
+            cursors = _wants_cursors(field.selection)
             by_parent: dict[UUID, list[Any]] = defaultdict(list)
             for row in rows:
                 by_parent[row["parent_id"]].append(row)
             for parent_id, node in zip(parent_ids, nodes, strict=True):
-                page = make_nested_page(CONNECTIONS_KEYSET, request, by_parent.get(parent_id, []))
+                page = make_nested_page(
+                    CONNECTIONS_KEYSET, request, by_parent.get(parent_id, []), cursors=cursors
+                )
                 parsed = [
                     {id(f): orjson.loads(row[f"j{i}"]) for i, f in enumerate(objects)}
                     for row in page.rows
@@ -566,10 +631,11 @@ class _Run:
     def edge_object_sql(self, field: FieldPlan, params: _Params) -> str:
         assert field.selection is not None
         if field.name == "node":
-            return self.contact_sql(field.selection, lambda c: f"q.other_{c}", params)
-        return _object_sql(
-            field.selection.fields, "Relationship", lambda c: f"q.{c}", RELATIONSHIP_FIELDS,
-            _no_nested,
+            return self.contact_sql(field.selection, "q.other_", params)
+        fields = field.selection.fields
+        return self.expression(
+            field.selection, "q.", params,
+            lambda _: _object_sql(fields, "Relationship", lambda c: f"q.{c}", RELATIONSHIP_FIELDS, _no_nested),
         )  # fmt: skip
 
 
@@ -585,6 +651,19 @@ def _order(keyset: Keyset, backward: bool = False, prefix: str | None = None) ->
         else list(keyset.expressions)
     )
     return ", ".join(f"{e} {direction}" for e in expressions)
+
+
+def _wants_cursors(selection: SelectionPlan) -> bool:
+    """Whether a connection's selection shows a cursor (edges' or pageInfo's)."""
+    for field in selection.fields:
+        if field.selection is None:
+            continue
+        for part in field.selection.fields:
+            if (field.name, part.name) in (
+                ("edges", "cursor"), ("pageInfo", "startCursor"), ("pageInfo", "endCursor"),
+            ):  # fmt: skip
+                return True
+    return False
 
 
 def _edge_nodes(selection: SelectionPlan) -> list[FieldPlan]:
