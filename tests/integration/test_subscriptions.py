@@ -15,7 +15,7 @@ import pytest
 from aiohttp import ClientWebSocketResponse, WSMsgType
 from aiohttp.test_utils import TestClient
 
-from graph_api import accounts
+from graph_api import accounts, websocket
 from graph_api.app import create_app
 from graph_api.domain.events import Event
 from graph_api.keys import EVENT_HUB, GATE
@@ -498,3 +498,11 @@ async def test_graphiql_subscription_url_is_served(
     await socket.subscribe("{ me { email } }")
     assert (await socket.next())["data"]["me"]["email"] == account.user.email
     assert client.app[GATE] is not None
+
+
+async def test_a_connection_that_never_initialises_is_closed(
+    connect: Callable[..., Awaitable[Socket]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(websocket, "CONNECTION_INIT_SECONDS", 0.3)
+    socket = await connect()
+    assert (await socket.closed())[0] == 4408
