@@ -24,7 +24,13 @@ import asyncpg
 
 from graph_api.db import tenant
 from graph_api.search.embeddings import EmbeddingProvider
-from graph_api.search.memories import RRF_K, SEARCH_WINDOW, MemoryFilter
+from graph_api.search.memories import (
+    RRF_K,
+    SEARCH_WINDOW,
+    MemoryFilter,
+    Ranking,
+    ranked_statement,
+)
 from graph_api.search.memories import _filters as memory_filters
 from graph_api.search.reembed import FIRST_ID, embed_rows
 
@@ -42,6 +48,8 @@ STORE_CHUNK_EMBEDDING = """-- store_document_chunk_embedding
 
 MEMORY = "memory"
 CHUNK = "chunk"
+# a chunk has no importance of its own: it counts as a memory of default importance
+NEUTRAL_IMPORTANCE = 0.5
 
 
 def chunk_text_for_embedding(heading: str | None, content: str) -> str:
@@ -85,7 +93,8 @@ async def embed_pending_chunks(
 class SourceHit:
     source: str  # MEMORY or CHUNK
     id: UUID
-    score: float
+    score: float  # what orders the hits: the match score, boosted when asked
+    match_score: float
 
 
 def _chunk_filters(filters: MemoryFilter, args: list[Any]) -> str:
@@ -169,6 +178,7 @@ async def search_sources(
     filters: MemoryFilter,
     limit: int,
     after: tuple[float, UUID] | None,
+    ranking: Ranking | None = None,
 ) -> list[SourceHit]:
     """Up to `limit` hits over memories and chunks, best first, after the cursor."""
     args: list[Any] = [user_id]
@@ -191,6 +201,25 @@ async def search_sources(
                 union all
                 select source, id, rank from ({_keyword("$3", sources, where_m, where_c)}) k) both_modes
          group by source, id"""
+    if ranking is not None and not ranking.changes_nothing:
+        statement = ranked_statement(
+            f"search_sources_{mode.lower()}_ranked",
+            "r.source, r.id",
+            f"""({ranked}) r
+              left join memories m on m.user_id = $1 and r.source = 'memory' and m.id = r.id
+              left join document_chunks c on c.user_id = $1 and r.source = 'chunk' and c.id = r.id
+              left join documents d on d.user_id = $1 and d.id = c.document_id""",
+            f"coalesce(m.importance, {NEUTRAL_IMPORTANCE})",
+            "coalesce(m.created_at, d.created_at)",
+            ranking,
+            args,
+            after,
+        )
+        args[-1] = limit
+        rows = await tenant.fetch(pool, user_id, statement, *args)
+        return [
+            SourceHit(row["source"], row["id"], row["score"], row["match_score"]) for row in rows
+        ]
     cursor = ""
     if after is not None:
         args.extend(after)
@@ -203,4 +232,4 @@ async def search_sources(
          order by r.score desc, r.id desc
          limit ${len(args)}"""
     rows = await tenant.fetch(pool, user_id, statement, *args)
-    return [SourceHit(row["source"], row["id"], row["score"]) for row in rows]
+    return [SourceHit(row["source"], row["id"], row["score"], row["score"]) for row in rows]

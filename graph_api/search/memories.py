@@ -69,6 +69,72 @@ class Hit:
     score: float
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """How hits are kept and ordered beyond their match score (the defaults change nothing).
+
+    A hit whose match score (cosine similarity, full-text rank or fused rank, as the
+    mode computes it) is below `min_score` is dropped, whatever its boosts. The rest
+    are ordered by
+
+        score = match × (1 + importance_weight · importance + recency_weight · recency)
+
+    with importance in 0..1 (a document chunk counts as 0.5) and recency =
+    0.5 ^ (age in days / half_life_days), 1 for something written today. A weight
+    of 1 can at most double a hit's score for importance, and double it again for
+    recency: a boost reorders hits of similar match, it does not lift a weak one
+    past a far better one. Boosts reorder the mode's best 200 candidates.
+    """
+
+    min_score: float | None = None
+    importance_weight: float = 0.0
+    recency_weight: float = 0.0
+    half_life_days: float = 30.0
+
+    @property
+    def changes_nothing(self) -> bool:
+        return self.min_score is None and not self.importance_weight and not self.recency_weight
+
+
+def ranked_statement(
+    name: str,
+    select: str,
+    source: str,
+    importance: str,
+    created_at: str,
+    ranking: Ranking,
+    args: list[Any],
+    after: tuple[float, UUID] | None,
+) -> str:
+    """A page of hits with `ranking` applied: `source` yields r.score (the match) and
+    the joins that `select`, `importance` and `created_at` read; the ordering score
+    is the boosted one, and so is the cursor."""
+
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    keep = "" if ranking.min_score is None else f"where r.score >= {param(ranking.min_score)}"
+    boost = (
+        f"r.score * (1 + {param(ranking.importance_weight)}::float8 * {importance}"
+        f" + {param(ranking.recency_weight)}::float8 * power(0.5, greatest(extract(epoch from"
+        f" now() - {created_at}), 0) / 86400.0 / {param(ranking.half_life_days)}::float8))"
+    )
+    cursor = ""
+    if after is not None:
+        cursor = f"where (b.score, b.id) < ({param(after[0])}, {param(after[1])})"
+    limit = param(None)
+    return f"""-- {name}
+        select * from (
+            select {select}, r.score as match_score, ({boost})::float8 as score
+              from {source}
+              {keep}
+        ) b
+        {cursor}
+        order by b.score desc, b.id desc
+        limit {limit}"""
+
+
 def _filters(filters: MemoryFilter, args: list[Any]) -> str:
     def param(value: Any) -> str:
         args.append(value)
@@ -135,6 +201,7 @@ async def search_memories(
     filters: MemoryFilter,
     limit: int,
     after: tuple[float, UUID] | None,
+    ranking: Ranking | None = None,
 ) -> list[Hit]:
     """Up to `limit` hits after the cursor; `vector` is required unless mode is KEYWORD."""
     async with tenant.tenant_transaction(pool, user_id, readonly=True) as conn:
@@ -143,10 +210,12 @@ async def search_memories(
             exact = await _small_tenant(conn, user_id)
             if not exact:
                 await conn.fetchval(INDEX_SETTINGS, str(EF_SEARCH), str(MAX_SCAN_TUPLES))
-        rows = await _run(conn, user_id, mode, query, vector, filters, limit, after, exact)
+        rows = await _run(conn, user_id, mode, query, vector, filters, limit, after, exact, ranking)
         if not exact and len(rows) < limit:
             # the index gave up early (very selective filters): ask exactly
-            rows = await _run(conn, user_id, mode, query, vector, filters, limit, after, True)
+            rows = await _run(
+                conn, user_id, mode, query, vector, filters, limit, after, True, ranking
+            )
     return [Hit(row, row["score"]) for row in rows]
 
 
@@ -177,6 +246,7 @@ async def _run(
     limit: int,
     after: tuple[float, UUID] | None,
     exact: bool,
+    ranking: Ranking | None = None,
 ) -> list[asyncpg.Record]:
     args: list[Any] = [user_id]
     if mode == "SEMANTIC":
@@ -186,6 +256,20 @@ async def _run(
     else:
         args.extend([vector, query])
     where = _filters(filters, args)
+    if ranking is not None and not ranking.changes_nothing:
+        statement = ranked_statement(
+            f"search_memories_{mode.lower()}_ranked",
+            columns.MEMORY,
+            f"""({_ranked(mode, where, exact)}) r
+              join memories m on m.user_id = $1 and m.id = r.id""",
+            "m.importance",
+            "m.created_at",
+            ranking,
+            args,
+            after,
+        )
+        args[-1] = limit
+        return list(await conn.fetch(statement, *args))
     cursor = ""
     if after is not None:
         args.extend(after)

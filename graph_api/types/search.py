@@ -64,6 +64,23 @@ class MemorySearchEdge:
     score: float = strawberry.field(
         description="SEMANTIC: cosine similarity; KEYWORD: full-text rank; HYBRID: reciprocal rank fusion."
     )
+    match_score: float = strawberry.field(
+        description="The score before any `boost` (what `minScore` is compared with); equal to "
+        "`score` without a boost."
+    )
+
+
+@strawberry.input(
+    description="Boost the rank by importance and recency: score = match × (1 + importance · "
+    "importanceWeight + recency · recencyWeight), recency = 0.5 ^ (age in days / "
+    "recencyHalfLifeDays); a document chunk's importance counts as 0.5. Weights 0..1 (0: no "
+    "boost), so a boost reorders hits of similar match and cannot lift a weak one past a far "
+    "better one."
+)
+class SearchBoost:
+    importance_weight: float = 0.0
+    recency_weight: float = 0.0
+    recency_half_life_days: float = 30.0
 
 
 @strawberry.enum(description="What `searchMemories` searches.")
@@ -78,6 +95,7 @@ class SearchSource(Enum):
 class SearchHit:
     cursor: str
     score: float = strawberry.field(description="As MemorySearchEdge.score, across every source.")
+    match_score: float = strawberry.field(description="The score before any `boost`.")
     source: SearchSource
     memory: Memory | None
     chunk: DocumentChunk | None = strawberry.field(
@@ -150,6 +168,33 @@ async def to_domain_filter(info: Info, given: MemoryFilter | None) -> search.Mem
     )
 
 
+MAX_HALF_LIFE_DAYS = 36_500.0
+
+
+def to_ranking(min_score: float | None, boost: SearchBoost | None) -> search.Ranking:
+    from graph_api.domain.validation import number
+
+    threshold = number(min_score, field="minScore", minimum=-1e9, maximum=1e9)
+    if boost is None:
+        return search.Ranking(min_score=threshold)
+    importance = number(
+        boost.importance_weight, field="boost.importanceWeight", minimum=0.0, maximum=1.0
+    )
+    recency = number(boost.recency_weight, field="boost.recencyWeight", minimum=0.0, maximum=1.0)
+    half_life = number(
+        boost.recency_half_life_days,
+        field="boost.recencyHalfLifeDays",
+        minimum=0.01,
+        maximum=MAX_HALF_LIFE_DAYS,
+    )
+    return search.Ranking(
+        min_score=threshold,
+        importance_weight=importance or 0.0,
+        recency_weight=recency or 0.0,
+        half_life_days=half_life or 30.0,
+    )
+
+
 async def embed_query(info: Info, text: str) -> list[float]:
     embedder = info.context.embedder
     if embedder is None and info.context.embedder_loading:
@@ -211,6 +256,14 @@ class SearchQuery:
                 "narrows memories only, the other filters apply to a chunk through its document."
             ),
         ] = None,
+        min_score: Annotated[
+            float | None,
+            strawberry.argument(
+                description="Drop hits whose match score (before any boost) is below this: cosine "
+                "similarity for SEMANTIC, full-text rank for KEYWORD, the fused rank for HYBRID."
+            ),
+        ] = None,
+        boost: SearchBoost | None = None,
     ) -> MemorySearchConnection:
         user_id = info.context.user_id
         text = optional_text(query, field="query", max_length=MAX_QUERY_LENGTH)
@@ -228,12 +281,13 @@ class SearchQuery:
                 if chosen == "SEMANTIC":
                     raise
                 chosen = "KEYWORD"
-        chosen_sources = frozenset(sources or [SearchSource.MEMORY])
-        if not chosen_sources:
+        if sources is not None and not sources:
             raise InvalidInput("`sources` must name at least one source", field="sources")
+        chosen_sources = frozenset(sources or [SearchSource.MEMORY])
+        ranking = to_ranking(min_score, boost)
         if chosen_sources != {SearchSource.MEMORY}:
             return await _search_sources(
-                info, chosen_sources, chosen, text, vector, filters, first, after, position
+                info, chosen_sources, chosen, text, vector, filters, first, after, position, ranking
             )
         hits = await search.search_memories(
             info.context.pool,
@@ -244,6 +298,7 @@ class SearchQuery:
             filters=filters,
             limit=first + 1,
             after=position,  # type: ignore[arg-type]
+            ranking=ranking,
         )
         more = len(hits) > first
         hits = hits[:first]
@@ -252,6 +307,9 @@ class SearchQuery:
                 cursor=encode_cursor(search.CURSOR, [hit.score, hit.row["id"]]),
                 node=Memory.from_row(hit.row),
                 score=hit.score,
+                match_score=hit.row["match_score"]
+                if "match_score" in hit.row.keys()  # noqa: SIM118 - a Record's `in` tests values
+                else hit.score,
             )
             for hit in hits
         ]
@@ -261,6 +319,7 @@ class SearchQuery:
                 SearchHit(
                     cursor=e.cursor,
                     score=e.score,
+                    match_score=e.match_score,
                     source=SearchSource.MEMORY,
                     memory=e.node,
                     chunk=None,
@@ -286,6 +345,7 @@ async def _search_sources(
     first: int,
     after: str | None,
     position: object,
+    ranking: search.Ranking,
 ) -> MemorySearchConnection:
     names = frozenset(
         source_search.MEMORY if s is SearchSource.MEMORY else source_search.CHUNK for s in sources
@@ -300,6 +360,7 @@ async def _search_sources(
         filters=filters,
         limit=first + 1,
         after=position,  # type: ignore[arg-type]
+        ranking=ranking,
     )
     more = len(found) > first
     found = found[:first]
@@ -320,11 +381,16 @@ async def _search_sources(
         cursor = encode_cursor(search.CURSOR, [hit.score, hit.id])
         if hit.source == source_search.MEMORY:
             memory = Memory.from_row(row)
-            edges.append(MemorySearchEdge(cursor=cursor, node=memory, score=hit.score))
+            edges.append(
+                MemorySearchEdge(
+                    cursor=cursor, node=memory, score=hit.score, match_score=hit.match_score
+                )
+            )
             hits.append(
                 SearchHit(
                     cursor=cursor,
                     score=hit.score,
+                    match_score=hit.match_score,
                     source=SearchSource.MEMORY,
                     memory=memory,
                     chunk=None,
@@ -336,6 +402,7 @@ async def _search_sources(
                 SearchHit(
                     cursor=cursor,
                     score=hit.score,
+                    match_score=hit.match_score,
                     source=SearchSource.DOCUMENT,
                     memory=None,
                     chunk=chunk,
