@@ -196,4 +196,7 @@ def _strength(env: Mapping[str, str]) -> StrengthParams:
         cold_min_strength=env_float(
             env, "GRAPH_API_COLD_MIN_STRENGTH", defaults.cold_min_strength, 0, 1
         ),
+        interest_half_life_days=env_float(
+            env, "GRAPH_API_INTEREST_HALF_LIFE_DAYS", defaults.interest_half_life_days, 1, 36500
+        ),
     )

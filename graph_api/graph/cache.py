@@ -114,6 +114,11 @@ class GraphCache:
         self._refreshing: set[UUID] = set()
         self.builds = 0  # how many graphs this process has built (tests and metrics)
 
+    @property
+    def params(self) -> StrengthParams:
+        """The formulas' parameters the graphs are built with (and interests decay by)."""
+        return self._params
+
     async def get(self, user_id: UUID) -> Network:
         version = await graph_version(self._pool, user_id)
         today = datetime.now(UTC).date()

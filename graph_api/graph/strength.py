@@ -76,6 +76,8 @@ class StrengthParams:
     # interactions within this many hours of an occasion's first one (an email thread, a
     # call after a meeting) count as one occasion when measuring the usual cadence
     occasion_window_hours: float = 12.0
+    # interests: a topic not seen again for a year counts half as much (docs/graph.md)
+    interest_half_life_days: float = 365.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type_weights", _frozen(self.type_weights))
@@ -119,6 +121,7 @@ def _check_params(params: StrengthParams) -> None:
         "shared_saturation",
         "cold_cadence_multiple",
         "occasion_window_hours",
+        "interest_half_life_days",
     ):
         if not getattr(params, name) > 0:
             raise ValueError(f"{name} must be positive")
@@ -292,3 +295,13 @@ def cadence(moments: Sequence[datetime], params: StrengthParams) -> Cadence:
         (later - earlier).total_seconds() / SECONDS_PER_DAY for earlier, later in pairwise(starts)
     ]
     return Cadence(len(starts), statistics.median(gaps) if gaps else None)
+
+
+def interest_confidence(
+    confidence: float, last_reinforced_at: datetime, now: datetime, half_life_days: float
+) -> float:
+    """An interest's effective confidence: its stored confidence halved for every
+    `half_life_days` since it was last reinforced (never raised by a clock behind it).
+    `confidence · 0.5 ** (max(0, days since last reinforced) / half_life_days)`."""
+    days = max(0.0, (now - last_reinforced_at).total_seconds() / SECONDS_PER_DAY)
+    return float(confidence * 0.5 ** (days / half_life_days))

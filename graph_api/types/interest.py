@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -43,6 +43,20 @@ class Interest(Node):
             last_reinforced_at=row["last_reinforced_at"],
             contact_id=row["contact_id"],
             row_id=row["id"],
+        )
+
+    @strawberry.field(
+        description="0..1: `confidence` halved for every GRAPH_API_INTEREST_HALF_LIFE_DAYS (365) since it "
+        "was last reinforced; reinforcing it restores `confidence`."
+    )
+    def effective_confidence(self, info: Info) -> float:
+        from graph_api.graph.strength import interest_confidence
+
+        return interest_confidence(
+            self.confidence,
+            self.last_reinforced_at,
+            datetime.now(UTC),
+            info.context.graphs.params.interest_half_life_days,
         )
 
     @strawberry.field
