@@ -52,7 +52,11 @@ class Context:
     def after_write(self) -> None:
         """A mutation committed: later fields of the operation read afresh (a new
         graph version, rows that changed), never what this request cached before."""
-        self.loaders = Loaders(pool=self.pool, user_id=self.loaders.user_id, graphs=self.graphs)
+        self.loaders = self.new_loaders()
+
+    def new_loaders(self) -> Loaders:
+        """Loaders with nothing cached, for the same user."""
+        return Loaders(pool=self.pool, user_id=self.loaders.user_id, graphs=self.graphs)
 
     async def graph(self) -> Network:
         """The user's graph at its current version (checked once per request, and

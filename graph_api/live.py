@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from uuid import UUID
 from graph_api.domain.events import Event
 from graph_api.graph.cache import GraphCache
 from graph_api.graph.network import ColdTie, Network
+from loaders import Loaders
 
 logger = logging.getLogger("graph_api.live")
 
@@ -213,6 +215,9 @@ class EventHub:
         self._feeds: dict[UUID, dict[Feed[Event], Callable[[Event], bool]]] = {}
         self._watches: dict[UUID, _Watch] = {}
         self._recheck: asyncio.Task[None] | None = None
+        # one event's loaders, shared by all its subscribers (all of one user): what
+        # they select is loaded once, not once per subscriber; gone with the event
+        self._loaders: weakref.WeakKeyDictionary[Event, Loaders] = weakref.WeakKeyDictionary()
         self.delivered = 0  # events handed to feeds (tests, benchmarks)
 
     # ----- events
@@ -232,6 +237,13 @@ class EventHub:
         feed: Feed[Event] = Feed(self.capacity, on_overflow)
         self._feeds.setdefault(user_id, {})[feed] = matches
         return feed
+
+    def loaders_for(self, event: Event, make: Callable[[], Loaders]) -> Loaders:
+        """The loaders `event`'s subscribers share (`make` builds them for the first)."""
+        loaders = self._loaders.get(event)
+        if loaders is None:
+            loaders = self._loaders[event] = make()
+        return loaders
 
     def stop_events(self, user_id: UUID, feed: Feed[Event]) -> None:
         feed.close()

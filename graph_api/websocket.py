@@ -47,12 +47,10 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     create_source_event_stream,
-    execute_subscription_event,
     located_error,
     map_source_to_response_event,
 )
 from graphql.execution import Executor
-from strawberry.dataloader import DataLoader
 
 from graph_api import limits
 from graph_api.auth import Credentials
@@ -63,7 +61,6 @@ from graph_api.errors import Unauthenticated
 from graph_api.gate import Admission, Gate, GraphQLEndpoint, Refusal
 from graph_api.keys import REQUEST_ID
 from graph_api.live import EventHub, LiveSession, TooSlow
-from loaders import Loaders
 
 logger = logging.getLogger("graph_api.websocket")
 
@@ -386,15 +383,8 @@ class _Connection:
             source = await source
         if isinstance(source, ExecutionResult):
             return list(source.errors or [])
-
-        def fresh(per_event: Executor[Any]) -> Any:
-            # each event reads the rows as they are now, never what an earlier one cached
-            # (new loaders cost ~0.2 ms: only when the last event loaded something)
-            if not _untouched(context.loaders):
-                context.after_write()
-            return execute_subscription_event(per_event)
-
-        return map_source_to_response_event(executor, source, fresh)
+        # each event's resolver gives it loaders of its own (graph_api.types.subscriptions)
+        return map_source_to_response_event(executor, source)
 
     # ----- the token
 
@@ -429,16 +419,6 @@ class _Connection:
             task.cancel()
             self.operations.pop(operation_id, None)
             await self._send({"id": operation_id, "type": "error", "payload": [error.formatted]})
-
-
-def _untouched(loaders: Loaders) -> bool:
-    """Nothing loaded through these loaders yet: nothing an event could read stale."""
-    if loaders._network is not None:
-        return False
-    return not any(
-        isinstance(loader, DataLoader) and getattr(loader.cache_map, "cache_map", True)
-        for loader in vars(loaders).values()
-    )
 
 
 def _authorization(payload: dict[str, Any]) -> str | None:

@@ -176,6 +176,8 @@ async def _events(
     feed = live.hub.events(user_id, matches, live.on_overflow)
     try:
         async for event in feed:
+            # the rows as they are now, loaded once for all of this event's subscribers
+            info.context.loaders = live.hub.loaders_for(event, info.context.new_loaders)
             yield event
     finally:
         live.hub.stop_events(user_id, feed)
@@ -252,6 +254,7 @@ class Subscription:
         )
         try:
             async for alert in feed:
+                info.context.after_write()  # the rows as they are now
                 yield NetworkAlert.of(alert)
         finally:
             live.hub.stop_alerts(user_id, feed)

@@ -5,6 +5,7 @@ own pool and LISTEN connection), only their own user's, through the same gate as
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -506,3 +507,25 @@ async def test_a_connection_that_never_initialises_is_closed(
     monkeypatch.setattr(websocket, "CONNECTION_INIT_SECONDS", 0.3)
     socket = await connect()
     assert (await socket.closed())[0] == 4408
+
+
+async def test_one_event_is_loaded_once_for_all_its_subscribers(
+    client: TestClient[Any, Any],
+    connect: Callable[..., Awaitable[Socket]],
+    account: Account,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sockets = [await connect() for _ in range(5)]
+    for socket in sockets:
+        await socket.init(account)
+        await socket.subscribe(CONTACT_CHANGED)
+    await asyncio.sleep(0.3)
+    with caplog.at_level(logging.DEBUG, logger="graph_api.sql"):
+        await create(client, account, "Seen by five")
+        for socket in sockets:
+            event = (await socket.next())["data"]["contactChanged"]
+            assert event["contact"] == {"fullName": "Seen by five"}
+    loads = [
+        r.statement for r in caplog.records if getattr(r, "statement", None) == "contacts_by_id"
+    ]
+    assert len(loads) == 1
