@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.tools import merge_types
 
 from graph_api.types.audit import AuditQuery
+from graph_api.types.briefing import BriefingQuery
 from graph_api.types.duplicates import DuplicateQuery
 from graph_api.types.graph import GraphQuery
 from graph_api.types.mutations.contacts import ContactMutations
@@ -26,7 +27,8 @@ from graph_api.types.subscriptions import Subscription
 from graph_api.types.user import UserQuery
 
 Query = merge_types(
-    "Query", (UserQuery, NetworkQuery, GraphQuery, SearchQuery, DuplicateQuery, AuditQuery)
+    "Query",
+    (UserQuery, NetworkQuery, GraphQuery, SearchQuery, DuplicateQuery, AuditQuery, BriefingQuery),
 )
 Mutation = merge_types(
     "Mutation",

@@ -286,7 +286,7 @@ class SearchQuery:
         chosen_sources = frozenset(sources or [SearchSource.MEMORY])
         ranking = to_ranking(min_score, boost)
         if chosen_sources != {SearchSource.MEMORY}:
-            return await _search_sources(
+            return await search_several_sources(
                 info, chosen_sources, chosen, text, vector, filters, first, after, position, ranking
             )
         hits = await search.search_memories(
@@ -335,7 +335,7 @@ class SearchQuery:
         )
 
 
-async def _search_sources(
+async def search_several_sources(
     info: Info,
     sources: frozenset[SearchSource],
     mode: str,
