@@ -46,6 +46,7 @@ from graph_api.keys import (
     SETTINGS,
 )
 from graph_api.live import EventHub
+from graph_api.notifier import notifications_ctx
 from graph_api.observability import observe_middleware
 from graph_api.persisted import PersistedQueries, load_trusted
 from graph_api.rate_limit import RateLimiter
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(graph_ctx)
     app.cleanup_ctx.append(live_ctx)
     app.cleanup_ctx.append(search_ctx)
+    app.cleanup_ctx.append(notifications_ctx)
     endpoint = GraphQLEndpoint(
         build_schema(),
         lambda request: request.app[GATE],

@@ -22,13 +22,23 @@ from graph_api.types.mutations.memories import MemoryMutations
 from graph_api.types.mutations.memory_links import MemoryLinkMutations
 from graph_api.types.mutations.relationships import RelationshipMutations
 from graph_api.types.network_query import NetworkQuery
+from graph_api.types.notifications import NotificationMutations, NotificationQuery
 from graph_api.types.search import SearchQuery
 from graph_api.types.subscriptions import Subscription
 from graph_api.types.user import UserQuery
 
 Query = merge_types(
     "Query",
-    (UserQuery, NetworkQuery, GraphQuery, SearchQuery, DuplicateQuery, AuditQuery, BriefingQuery),
+    (
+        UserQuery,
+        NetworkQuery,
+        GraphQuery,
+        SearchQuery,
+        DuplicateQuery,
+        AuditQuery,
+        BriefingQuery,
+        NotificationQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -41,6 +51,7 @@ Mutation = merge_types(
         MemoryMutations,
         MemoryLinkMutations,
         DocumentMutations,
+        NotificationMutations,
     ),
 )
 
