@@ -149,6 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     import_file.set_defaults(handler=cmd_import)
 
+    purge = commands.add_parser(
+        "purge",
+        help="delete expired memories, audit rows past GRAPH_API_AUDIT_RETENTION_DAYS and old "
+        "dismissed notifications",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
+    purge.set_defaults(handler=cmd_purge)
+
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.set_defaults(handler=cmd_export_schema)
     return parser
@@ -507,6 +515,54 @@ def print_import_report(report: Any, path: str, seconds: float) -> None:
         )
     if report.dry_run:
         print("dry run: nothing was written")
+
+
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    import os
+    from datetime import UTC, datetime
+
+    from graph_api.db.tenant import SET_FOR_TRANSACTION, all_users
+    from graph_api.domain.retention import PurgeReport, purge_user
+    from graph_api.env import env_int
+
+    # unset: the audit trail is kept (it is the user's record of what happened)
+    audit_days = (
+        env_int(os.environ, "GRAPH_API_AUDIT_RETENTION_DAYS", 0, 1, 36_500)
+        if os.environ.get("GRAPH_API_AUDIT_RETENTION_DAYS")
+        else None
+    )
+    dismissed_days = env_int(os.environ, "GRAPH_API_DISMISSED_RETENTION_DAYS", 90, 0, 36_500)
+
+    async def action(conn: asyncpg.Connection) -> int:
+        now = datetime.now(UTC)
+        total = PurgeReport()
+        users = await all_users(conn)
+        for user_id in users:
+            async with conn.transaction():
+                await conn.execute(SET_FOR_TRANSACTION, str(user_id))
+                total.add(
+                    await purge_user(
+                        conn,
+                        user_id,
+                        now,
+                        audit_retention_days=audit_days,
+                        notification_retention_days=dismissed_days,
+                        dry_run=args.dry_run,
+                    )
+                )
+        verb = "would delete" if args.dry_run else "deleted"
+        kept = "audit rows kept (GRAPH_API_AUDIT_RETENTION_DAYS unset)"
+        audit = (
+            f"{total.audit_rows:,} audit rows older than {audit_days} days" if audit_days else kept
+        )
+        print(
+            f"{verb} {total.expired_memories:,} expired memories, {audit}, "
+            f"{total.dismissed_notifications:,} notifications dismissed over {dismissed_days} days ago "
+            f"({len(users):,} users)"
+        )
+        return 0
+
+    return run_with_database(settings, action)
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
