@@ -13,6 +13,7 @@ from graph_api.types.audit import AuditQuery
 from graph_api.types.briefing import BriefingQuery
 from graph_api.types.duplicates import DuplicateQuery
 from graph_api.types.graph import GraphQuery
+from graph_api.types.mention import MentionQuery
 from graph_api.types.mutations.contacts import ContactMutations
 from graph_api.types.mutations.documents import DocumentMutations
 from graph_api.types.mutations.imports import ImportMutations
@@ -37,6 +38,7 @@ Query = merge_types(
         DuplicateQuery,
         AuditQuery,
         BriefingQuery,
+        MentionQuery,
         NotificationQuery,
     ),
 )

@@ -25,7 +25,7 @@ from graph_api.search import nearest as search_nearest
 from graph_api.search import profiles
 from graph_api.search.memories import Hit
 from graph_api.search.profiles import ContactHit
-from loaders import by_id, documents, lists, memory_links, nearest, nested
+from loaders import by_id, documents, lists, memory_links, mentions, nearest, nested
 from loaders.nearest import NearestKey
 from loaders.nested import NestedKey
 
@@ -59,6 +59,9 @@ class Loaders:
     document_chunks: DataLoader[UUID, asyncpg.Record | None] = field(init=False)
     document_chunk_pages: DataLoader[NestedKey, Page] = field(init=False)
     document_contacts: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
+    memory_mentions: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
+    contact_mentions: DataLoader[NestedKey, Page] = field(init=False)
+    unresolved_mentions: DataLoader[NestedKey, Page] = field(init=False)
 
     interaction_participants: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
     memory_sources: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
@@ -101,6 +104,15 @@ class Loaders:
         )
         self.document_contacts = self._loader(
             partial(lists.load_grouped, pool, documents.DOCUMENT_CONTACTS, "document_id")
+        )
+        self.memory_mentions = self._loader(
+            partial(lists.load_grouped, pool, mentions.MEMORY_MENTIONS, "memory_id")
+        )
+        self.contact_mentions = self._loader(
+            partial(nested.load_pages, pool, mentions.CONTACT_MENTIONS)
+        )
+        self.unresolved_mentions = self._loader(
+            partial(nested.load_pages, pool, mentions.UNRESOLVED_MENTIONS)
         )
 
         self.interaction_participants = self._loader(

@@ -42,3 +42,6 @@ DOCUMENT = """d.id, d.title, d.type, d.content, d.tags, d.source, d.created_at, 
 
 DOCUMENT_CHUNK = """c.id, c.document_id, c.position as chunk_position, c.heading, c.content, c.start_offset,
     c.end_offset, c.embedding_model, c.embedding is not null as embedded, c.created_at"""
+
+MENTION = """x.id, x.memory_id, x.document_id, x.contact_id, x.surface, x.start_offset,
+    x.end_offset, x.confidence, x.method, x.created_at"""

@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg import Record
 
-from graph_api.domain import audit, events, validation
+from graph_api.domain import audit, events, mentions, validation
 from graph_api.domain.actor import Actor
 from graph_api.errors import InvalidInput, NotFound
 
@@ -170,6 +170,7 @@ async def create_memory(
         new = audit.pick(row, AUDITED_COLUMNS) | {"source_interaction_ids": sources}
         targets = _targets(row["id"], contact_id)
         await audit.record(conn, actor, "create_memory", targets, None, new)
+        await mentions.record_mentions(conn, actor.user_id, row["content"], memory_id=row["id"])
         contacts = () if contact_id is None else (contact_id,)
         await events.emit(
             conn, [events.Event(actor.user_id, "memory", "added", row["id"], contacts)]
@@ -219,6 +220,8 @@ async def update_memory(
         old, new = audit.changes(before, row, values)
         targets = _targets(memory_id, before["contact_id"], row["contact_id"])
         await audit.record(conn, actor, "update_memory", targets, old, new)
+        if row["content"] != before["content"]:
+            await mentions.record_mentions(conn, actor.user_id, row["content"], memory_id=memory_id)
     return row
 
 

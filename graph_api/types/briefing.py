@@ -18,6 +18,7 @@ from graph_api.context import Info
 from graph_api.db.columns import other_contact
 from graph_api.domain.validation import optional_text
 from graph_api.errors import InvalidInput, NotFound, ServiceUnavailable
+from graph_api.graph.strength import interest_confidence
 from graph_api.pagination import MAX_PAGE_SIZE, PageRequest
 from graph_api.search import memories as search
 from graph_api.types.contact import ConnectedContactEdge, Contact
@@ -38,19 +39,12 @@ from loaders.nested import NestedKey
 MAX_BRIEFING_ITEMS = 20
 # the circle whose memories and documents the topic is searched in
 CIRCLE_HOPS = 1
-# an interest's confidence halves for every year since it was last reinforced
-INTEREST_HALF_LIFE_DAYS = 365.0
-
-
-def effective_confidence(confidence: float, last_reinforced_at: datetime, now: datetime) -> float:
-    """`confidence · 0.5 ^ (days since last reinforced / INTEREST_HALF_LIFE_DAYS)`,
-    never raised by a clock behind the row."""
-    days = max(0.0, (now - last_reinforced_at).total_seconds() / 86_400)
-    return float(confidence * 0.5 ** (days / INTEREST_HALF_LIFE_DAYS))
 
 
 @strawberry.type(
-    description="An interest with its confidence after decay, as the briefing ranks them."
+    description="An interest with its effective confidence (as Interest.effectiveConfidence: "
+    "halved for every GRAPH_API_INTEREST_HALF_LIFE_DAYS since last reinforced), as the briefing "
+    "ranks them."
 )
 class BriefingInterest:
     interest: Interest
@@ -137,12 +131,13 @@ class BriefingQuery:
         if row is None:
             raise NotFound("Contact not found", field="contactId")
         now = datetime.now(UTC)
+        half_life = info.context.graphs.params.interest_half_life_days
         ranked = sorted(
             (
                 BriefingInterest(
                     interest=Interest.from_row(interest),
-                    effective_confidence=effective_confidence(
-                        interest["confidence"], interest["last_reinforced_at"], now
+                    effective_confidence=interest_confidence(
+                        interest["confidence"], interest["last_reinforced_at"], now, half_life
                     ),
                 )
                 for interest in interests.rows

@@ -27,11 +27,13 @@ if TYPE_CHECKING:
     from graph_api.types.interaction import Interaction
     from graph_api.types.interest import Interest
     from graph_api.types.memory import Memory
+    from graph_api.types.mention import Mention
     from graph_api.types.relationship import Relationship
     from graph_api.types.search import ContactSearchHit
 
 InterestT = Annotated["Interest", strawberry.lazy("graph_api.types.interest")]
 MemoryT = Annotated["Memory", strawberry.lazy("graph_api.types.memory")]
+MentionT = Annotated["Mention", strawberry.lazy("graph_api.types.mention")]
 InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
 RelationshipT = Annotated["Relationship", strawberry.lazy("graph_api.types.relationship")]
 TieStrengthT = Annotated["TieStrength", strawberry.lazy("graph_api.types.graph")]
@@ -207,6 +209,21 @@ class Contact(Node):
         key = self._nested(MEMORIES_KEYSET, first, after, last, before)
         page = await info.context.loaders.contact_memories.load(key)
         return Connection.build(page, Memory.from_row)
+
+    @strawberry.field(
+        description="Where this contact is named in memories and documents, newest first."
+    )
+    async def mentioned_in(
+        self,
+        info: Info,
+        first: int | None = NESTED_DEFAULT,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[MentionT]:
+        from graph_api.types.mention import mention_page
+
+        return await mention_page(info, "contact_mentions", self.row_id, first, after, last, before)
 
     @strawberry.field(description="Interactions this contact took part in, most recent first.")
     async def interactions(

@@ -16,11 +16,13 @@ if TYPE_CHECKING:
     from graph_api.types.contact import Contact
     from graph_api.types.interaction import Interaction
     from graph_api.types.memory_links import MemoryLinkConnection
+    from graph_api.types.mention import Mention
     from graph_api.types.search import RelatedMemory
 
 ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
 InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
 RelatedMemoryT = Annotated["RelatedMemory", strawberry.lazy("graph_api.types.search")]
+MentionT = Annotated["Mention", strawberry.lazy("graph_api.types.mention")]
 MemoryLinkConnectionT = Annotated[
     "MemoryLinkConnection", strawberry.lazy("graph_api.types.memory_links")
 ]
@@ -144,6 +146,15 @@ class Memory(Node):
         return MemoryLinkConnection(
             edges=edges, page_info=PageInfo.from_page(page), total_count=page.total_count
         )
+
+    @strawberry.field(
+        description="The contacts (and unknown people) named in its content, in order."
+    )
+    async def mentions(self, info: Info) -> list[MentionT]:
+        from graph_api.types.mention import Mention
+
+        rows = await info.context.loaders.memory_mentions.load(self.row_id)
+        return [Mention.from_row(row) for row in rows]
 
 
 MAX_RELATED = 50

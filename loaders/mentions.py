@@ -1,0 +1,34 @@
+"""Mentions: a level of memories' mentions in one statement, each contact's mentions as
+a page (newest first), and the user's unresolved mentions as a page."""
+
+from __future__ import annotations
+
+from graph_api.db import columns
+from graph_api.pagination import Keyset, time_key, uuid_key
+from loaders.nested import NestedSpec
+
+MEMORY_MENTIONS = f"""-- memory_mentions
+    select {columns.MENTION}
+      from mentions x
+     where x.user_id = $1 and x.memory_id = any($2::uuid[])
+     order by x.start_offset, x.id"""
+
+MENTIONS_KEYSET = Keyset("newest", ("x.created_at", "x.id"), (time_key, uuid_key), descending=True)
+
+CONTACT_MENTIONS = NestedSpec(
+    name="contact_mentions_page",
+    select=columns.MENTION,
+    source="mentions x where x.user_id = $1 and x.contact_id = any($2::uuid[])",
+    parent="x.contact_id",
+    keyset=MENTIONS_KEYSET,
+)
+
+# the user's own page: the parent is the user
+UNRESOLVED_MENTIONS = NestedSpec(
+    name="unresolved_mentions_page",
+    select=columns.MENTION,
+    source="""mentions x where x.user_id = $1 and x.user_id = any($2::uuid[])
+               and x.contact_id is null""",
+    parent="x.user_id",
+    keyset=MENTIONS_KEYSET,
+)
