@@ -25,7 +25,7 @@ from graph_api.search import nearest as search_nearest
 from graph_api.search import profiles
 from graph_api.search.memories import Hit
 from graph_api.search.profiles import ContactHit
-from loaders import by_id, documents, lists, memory_links, mentions, nearest, nested
+from loaders import briefing, by_id, documents, lists, memory_links, mentions, nearest, nested
 from loaders.nearest import NearestKey
 from loaders.nested import NestedKey
 
@@ -62,6 +62,7 @@ class Loaders:
     memory_mentions: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
     contact_mentions: DataLoader[NestedKey, Page] = field(init=False)
     unresolved_mentions: DataLoader[NestedKey, Page] = field(init=False)
+    contact_open_notifications: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
 
     interaction_participants: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
     memory_sources: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
@@ -113,6 +114,9 @@ class Loaders:
         )
         self.unresolved_mentions = self._loader(
             partial(nested.load_pages, pool, mentions.UNRESOLVED_MENTIONS)
+        )
+        self.contact_open_notifications = self._loader(
+            partial(lists.load_grouped, pool, briefing.OPEN_NOTIFICATIONS, "contact_id")
         )
 
         self.interaction_participants = self._loader(

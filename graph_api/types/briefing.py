@@ -2,7 +2,8 @@
 
 Every part is read in one round of loads, started together: the user's graph (the
 tie's strength and its parts, the 1-hop circle), the contact, their last
-interactions, their interests, their strongest connections, and a hybrid search of
+interactions, their interests, their strongest connections, their open
+notifications, and a hybrid search of
 the memories and document chunks of the contact and their circle (after the topic's
 embedding). Only the search's hits then load their rows (one statement per source).
 """
@@ -26,6 +27,7 @@ from graph_api.types.graph import TieStrength
 from graph_api.types.interaction import Interaction
 from graph_api.types.interest import Interest
 from graph_api.types.node import decode_id
+from graph_api.types.notifications import Notification
 from graph_api.types.relationship import Relationship
 from graph_api.types.search import (
     MAX_QUERY_LENGTH,
@@ -70,6 +72,10 @@ class Briefing:
     )
     mutual_connections: list[ConnectedContactEdge] = strawberry.field(
         description="People you both know (their connections), strongest tie first."
+    )
+    open_notifications: list[Notification] = strawberry.field(
+        description="Their notifications still open (unread or read: going cold, follow-ups due, "
+        "birthdays, faded interests), latest scheduled first."
     )
 
 
@@ -118,6 +124,8 @@ class BriefingQuery:
             )
             return found.hits
 
+        # started in the same tick as the rest: one round
+        open_notifications = loaders.contact_open_notifications.load(row_id)
         network, row, interactions, interests, connections, hits = await asyncio.gather(
             info.context.graph(),
             loaders.contacts.load(row_id),
@@ -128,6 +136,7 @@ class BriefingQuery:
             loaders.contact_connections.load(NestedKey(row_id, page)),
             relevant(),
         )
+        notifications = await open_notifications
         if row is None:
             raise NotFound("Contact not found", field="contactId")
         now = datetime.now(UTC)
@@ -162,4 +171,5 @@ class BriefingQuery:
             interests=ranked[:first],
             relevant=hits,
             mutual_connections=mutual,
+            open_notifications=[Notification.from_row(n) for n in notifications[:first]],
         )

@@ -24,6 +24,7 @@ BRIEFING = """query($id: ID!, $topic: String) { briefing(contactId: $id, topic: 
   relevant { source score memory { content contact { fullName } }
              chunk { content document { title } } }
   mutualConnections { node { fullName } relationship { type strength } }
+  openNotifications { type status title }
 } }"""
 
 
@@ -118,6 +119,13 @@ async def test_a_briefing_assembles_what_to_know(
     graphql: GraphQL, account: Account, pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture
 ) -> None:
     ids = await network(graphql, account, pool)
+    ada = parse_global_id(ids["Ada"])[1]  # type: ignore[index]
+    for key, status in (("open", "unread"), ("done", "dismissed")):
+        await pool.execute(
+            """insert into notifications (user_id, type, contact_id, status, title, dedupe_key)
+               values ($1, 'follow_up', $2, $3, $4, $4)""",
+            account.user.id, ada, status, f"Follow up with Ada ({key})",
+        )  # fmt: skip
     with caplog.at_level(logging.DEBUG, logger="graph_api.sql"):
         data = await ok(
             graphql, account, BRIEFING, id=ids["Ada"], topic="who could fund a solar startup?"
@@ -144,19 +152,23 @@ async def test_a_briefing_assembles_what_to_know(
     assert all("Dev" not in (h["memory"] or {}).get("content", "") for h in relevant)
     assert relevant[0]["memory"] is None or "violin" not in relevant[0]["memory"]["content"]
     assert sorted(m["node"]["fullName"] for m in briefing["mutualConnections"]) == ["Ben", "Cleo"]
+    assert briefing["openNotifications"] == [
+        {"type": "FOLLOW_UP", "status": "UNREAD", "title": "Follow up with Ada (open)"}
+    ]
 
     statements = [r.statement for r in caplog.records if r.name == "graph_api.sql"]  # type: ignore[attr-defined]
     # (the graph's first build for this user aside: graph_* statements, once per version)
     data_statements = sorted(
         s for s in statements if s != "viewer_by_token" and not s.startswith("graph_")
     )
-    # one round: the contact, interactions, interests, connections and the search; then
+    # one round: the contact, interactions, interests, connections, open notifications
+    # and the search; then
     # the hits' rows (one statement per source) and, for the fields selected on them,
     # one more level (the memories' contacts, the chunks' documents)
     assert data_statements == sorted(
         [
             "contacts_by_id", "contact_interactions_page", "contact_interests_page",
-            "contact_connections_page", "search_sources_hybrid",
+            "contact_connections_page", "contact_open_notifications", "search_sources_hybrid",
             "memories_by_id", "document_chunks_by_id",
             "contacts_by_id", "documents_by_id",
         ]
