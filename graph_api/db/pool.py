@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -103,6 +104,41 @@ def _connection_init(
     return init
 
 
+# The tenant a checkout wants its connection's session to hold: db/tenant.py sets it
+# around its `acquire`; every other checkout wants none (''), so a connection acquired
+# without going through db/tenant.py sees no tenant's rows.
+WANTED_TENANT: ContextVar[str] = ContextVar("wanted_tenant", default="")
+SET_TENANT = "select set_config('app.user_id', $1::text, false)"
+
+
+class TenantConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled connection that remembers which tenant its session holds, so a
+    checkout for the tenant it already holds costs no round trip, and the pool needs
+    no reset on release (which cost one round trip per checkout)."""
+
+    _tenant: str | None = None  # None: unknown (never set, or a set that did not finish)
+
+    async def hold_tenant(self, wanted: str) -> None:
+        if self._tenant == wanted:
+            return
+        self._tenant = None
+        await self.execute(SET_TENANT, wanted)
+        self._tenant = wanted
+
+
+async def _hold_wanted_tenant(conn: Any) -> None:
+    # the pool's `setup`: every checkout, before the connection is handed out
+    await conn.hold_tenant(WANTED_TENANT.get())
+
+
+async def _no_reset(conn: Any) -> None:
+    """The pool's `reset` on release, instead of asyncpg's (advisory locks, cursors,
+    LISTEN, `RESET ALL`): an open transaction is still rolled back (asyncpg does that
+    first), and the tenant is cleared or changed at the next checkout. So pooled
+    connections must hold no other session state: no session-level `SET`, LISTEN or
+    advisory lock (the listener and migrations have connections of their own)."""
+
+
 class WaitBoundedPool(asyncpg.Pool):  # type: ignore[misc]
     """A pool whose checkouts wait at most `wait_seconds` unless told otherwise: a
     request that finds every connection busy gets TimeoutError (SERVICE_UNAVAILABLE,
@@ -132,14 +168,14 @@ async def create_pool(
         pool = await WaitBoundedPool(
             url,
             wait_seconds=wait_seconds,
-            connection_class=asyncpg.Connection,
+            connection_class=TenantConnection,
             record_class=asyncpg.Record,
             max_queries=50_000,
             max_inactive_connection_lifetime=300.0,
             loop=None,
             connect=None,
-            setup=None,
-            reset=None,
+            setup=_hold_wanted_tenant,
+            reset=_no_reset,
             min_size=min_size,
             max_size=max_size,
             timeout=CONNECT_TIMEOUT_SECONDS,

@@ -5,15 +5,16 @@ user_id is `app.user_id`; unset, or reset to '', it admits none. Every statement
 the API runs on tenant data goes through one of these:
 
 - `tenant(pool, user_id)`: a connection checked out with the setting made for the
-  session, for reads. One extra round trip per checkout, none per statement, and no
-  transaction around a single read: wrapping each read in BEGIN, `SET LOCAL`,
-  the statement and COMMIT would cost four round trips where one did. The
-  setting does not outlive the checkout: the pool's reset on release (asyncpg's
-  `RESET ALL`) clears it, so a connection acquired without going through here
-  sees nothing (tested: tests/integration/test_row_level_security.py).
-- `tenant_transaction(pool, user_id)`: a transaction with the setting made
-  `is_local` (`SET LOCAL`), gone at commit or rollback, for writes and for reads
-  that need one snapshot.
+  session, for reads, with no transaction around a single read (BEGIN, `SET LOCAL`,
+  the statement and COMMIT would cost four round trips where one did). The pool
+  (db/pool.py) makes the setting as it hands the connection out, and only when the
+  connection's session does not hold it already: a checkout for the tenant it last
+  served costs no round trip, another tenant's one. Every checkout that does not go
+  through here wants no tenant, so the pool clears the setting first: a connection
+  acquired without going through here sees nothing (tested:
+  tests/integration/test_row_level_security.py). Nothing is reset on release.
+- `tenant_transaction(pool, user_id)`: a transaction on such a connection, for
+  writes and for reads that need one snapshot.
 - `write_transaction(pool, user_id, work)`: the same, re-run from the start when
   it deadlocks or fails to serialize, a bounded number of times.
 
@@ -32,6 +33,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
+
+from graph_api.db.pool import WANTED_TENANT
 
 logger = logging.getLogger("graph_api.db")
 
@@ -61,9 +64,21 @@ class TransactionConflict(RuntimeError):
 @asynccontextmanager
 async def tenant(pool: asyncpg.Pool, user_id: UUID) -> AsyncIterator[asyncpg.Connection]:
     """A connection that sees `user_id`'s rows until it goes back to the pool."""
-    async with pool.acquire() as conn:
-        await conn.execute(SET_FOR_SESSION, str(user_id))
-        yield conn
+    wanted = str(user_id)
+    token = WANTED_TENANT.set(wanted)  # read by the pool's setup as it hands one out
+    wanting = True
+    try:
+        async with pool.acquire() as conn:
+            # wanted for this checkout only: a plain acquire inside wants none
+            WANTED_TENANT.reset(token)
+            wanting = False
+            if not hasattr(conn, "hold_tenant"):
+                # a pool not made by db/pool.py: set it here; its reset clears it
+                await conn.execute(SET_FOR_SESSION, wanted)
+            yield conn
+    finally:
+        if wanting:
+            WANTED_TENANT.reset(token)
 
 
 @asynccontextmanager
@@ -75,8 +90,10 @@ async def tenant_transaction(
     readonly: bool = False,
 ) -> AsyncIterator[asyncpg.Connection]:
     """A transaction that sees `user_id`'s rows (`SET LOCAL`: gone when it ends)."""
-    async with pool.acquire() as conn, conn.transaction(isolation=isolation, readonly=readonly):
-        await conn.execute(SET_FOR_TRANSACTION, str(user_id))
+    async with (
+        tenant(pool, user_id) as conn,
+        conn.transaction(isolation=isolation, readonly=readonly),
+    ):
         yield conn
 
 

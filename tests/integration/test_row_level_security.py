@@ -198,6 +198,37 @@ async def test_a_connection_back_from_the_pool_has_no_tenant(
         await single.close()
 
 
+async def test_one_connection_serves_tenants_in_turn_and_sets_each_only_when_it_changes(
+    database_url: str, two_tenants: tuple[UUID, UUID]
+) -> None:
+    a, b = two_tenants
+    single = await create_app_pool(
+        app_login(database_url, None, embedded=False),
+        min_size=1,
+        max_size=1,
+        statement_timeout_ms=5000,
+    )
+    sent: list[str] = []
+    try:
+        async with single.acquire() as conn:
+            conn.add_query_logger(lambda record: sent.append(record.query))
+        for user, expected in ((a, 2), (a, 2), (b, 3), (b, 3), (a, 2)):
+            async with tenant.tenant(single, user) as conn:
+                assert await conn.fetchval("select current_tenant()") == user
+                assert await conn.fetchval("select count(*) from contacts") == expected
+        async with tenant.tenant_transaction(single, b) as conn:
+            assert await conn.fetchval("select count(*) from contacts") == 3
+        async with single.acquire() as conn:
+            assert await conn.fetchval("select count(*) from contacts") == 0
+        settings = [q for q in sent if "set_config('app.user_id'" in q]
+        # set on the first checkout and at each change (a, b, a, b, none), never on
+        # a checkout for the tenant the session already holds; nothing reset on release
+        assert len(settings) == 5, sent
+        assert not [q for q in sent if "RESET ALL" in q]
+    finally:
+        await single.close()
+
+
 async def test_the_auth_layer_is_read_only_to_the_app(
     app_pool: asyncpg.Pool, account: Account
 ) -> None:
