@@ -183,6 +183,9 @@ async def create_pool(
             server_settings={
                 "application_name": "graph-api",
                 "statement_timeout": str(statement_timeout_ms),
+                # floats printed shortest-exact, whatever the server's default: the
+                # SQL plan's JSON carries them as text
+                "extra_float_digits": "1",
             },
         )
     except asyncpg.InsufficientPrivilegeError as error:

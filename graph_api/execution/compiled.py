@@ -134,9 +134,9 @@ class Plan:
         if isinstance(coerced, list):
             return ExecutionResult(data=None, errors=coerced)
         if sql and self.sql is not None:
-            data = await self.sql.answer(context, coerced)
-            if data is not None:
-                return ExecutionResult(data=data)
+            answered: ExecutionResult | None = await self.sql.answer(context, coerced)
+            if answered is not None:
+                return answered
         run = _Run(self, context, coerced)
         [data] = await run.level(self.root, [None], [None])
         return ExecutionResult(data=None if data is _NULLED else data, errors=run.errors or None)

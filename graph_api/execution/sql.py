@@ -45,13 +45,16 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import orjson
 from graphql import (
+    ExecutionResult,
     GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLOutputType,
     GraphQLScalarType,
+    located_error,
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
@@ -63,6 +66,7 @@ from graph_api.pagination import (
     MAX_PAGE_SIZE,
     Keyset,
     Page,
+    PageRequest,
     make_nested_page,
     make_page,
     nested_page_sql,
@@ -83,6 +87,17 @@ MAX_KEYS = 50
 Column = Callable[[str], str]
 
 
+# errors a second attempt on the Python plan would meet again: a statement timeout, no
+# free connection in time, the database gone
+REPEATED = (
+    asyncpg.QueryCanceledError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    TimeoutError,
+    OSError,
+)
+
+
 class Unsupported(Exception):
     """The selection is not covered: the Python plan runs the operation."""
 
@@ -101,14 +116,22 @@ class SqlPlan:
         dataclasses.field(default_factory=dict)
     )
 
-    async def answer(self, context: Any, variables: VariableValues) -> dict[str, Any] | None:
-        """The response's data, or None where the Python plan must answer."""
+    async def answer(self, context: Any, variables: VariableValues) -> ExecutionResult | None:
+        """The response, or None where the Python plan must answer."""
         try:
-            return await self.run(context, variables)
+            return ExecutionResult(data=await self.run(context, variables))
         except Bail:
             return None
-        except Exception:  # a database error: the Python plan locates and codes it
-            logger.info("the SQL plan failed; the Python plan answers", exc_info=True)
+        except REPEATED as error:
+            # the Python plan would only wait or time out again, costing twice: the
+            # error, located at the first root field (its code mapped as anywhere)
+            first = next(f for f in self.root.fields if f.definition is not None)
+            return ExecutionResult(
+                data=None, errors=[located_error(error, first.nodes, [first.key])]
+            )
+        except Exception:
+            # a bug here, never the client's: logged loudly, answered by the Python plan
+            logger.warning("the SQL plan failed; the Python plan answers", exc_info=True)
             return None
 
     async def run(self, context: Any, variables: VariableValues) -> dict[str, Any]:
@@ -140,6 +163,8 @@ def compile_sql(root: SelectionPlan) -> SqlPlan | None:
                 _check_contact(field.selection, connections_allowed=True)
             elif field.name == "contacts":
                 _check_page(field.selection, _check_contact_root_node)
+                assert field.selection is not None
+                _edge_nodes(field.selection)
             else:
                 raise Unsupported(field.name)
     except Unsupported:
@@ -206,11 +231,15 @@ def _check_contact_root_node(selection: SelectionPlan) -> None:
 def _check_interests(field: FieldPlan) -> None:
     """`interests` inside SQL: `edges { node }` and `totalCount`, no cursors or pageInfo."""
     assert field.selection is not None
+    if len(field.selection.fields) > MAX_KEYS:
+        raise Unsupported("too many keys for one json_build_object")
     for part in field.selection.fields:
         if part.definition is None or part.name == "totalCount":
             continue
         if part.name != "edges" or part.selection is None:
             raise Unsupported(f"interests.{part.name}")
+        if len(part.selection.fields) > MAX_KEYS:
+            raise Unsupported("too many keys for one json_build_object")
         for edge_part in part.selection.fields:
             if edge_part.definition is None:
                 continue
@@ -315,7 +344,9 @@ def _leaf_sql(field: FieldPlan, column: Column, type_name: str, mapped: dict[str
     name = mapped[field.name]
     if field.name == "id":
         # base64 of "Type:uuid" (global_id); under 76 characters, so no line break
-        return f"encode(convert_to('{type_name}:' || {column('id')}::text, 'UTF8'), 'base64')"
+        # (base64 breaks lines every 76 characters: none for these, removed all the same)
+        encoded = f"encode(convert_to('{type_name}:' || {column('id')}::text, 'UTF8'), 'base64')"
+        return f"translate({encoded}, E'\\n', '')"
     if type_name == "Contact" and field.name == "archived":
         return f"({column(name)} is not null)"
     kind, enum = _leaf_kind(field.return_type)
@@ -329,7 +360,10 @@ def _leaf_sql(field: FieldPlan, column: Column, type_name: str, mapped: dict[str
             f"to_char({utc}, '.US') end || '+00:00')"
         )
     if kind == "Float":
-        return f"{value}::float8"
+        # a whole number prints as `1`, which JSON reads back as an int; graphql-core
+        # serialises the float 1.0 (the pool pins extra_float_digits: shortest exact)
+        text = f"{value}::float8::text"
+        return f"(case when {text} ~ '^-?[0-9]+$' then {text} || '.0' else {text} end)::json"
     if kind == "enum":
         cases = " ".join(f"when '{_stored(v.value)}' then '{n}'" for n, v in enum.values.items())
         return f"(case {value} {cases} end)"
@@ -359,6 +393,10 @@ def _object_sql(
         else:
             parts.append(f"'{field.key}', {nested(field)}")
     return f"json_build_object({', '.join(parts)})"
+
+
+# a `connections` field, its page and its minimum strength
+_Wanted = tuple[FieldPlan, PageRequest, float | None]
 
 
 class _Run:
@@ -477,6 +515,7 @@ class _Run:
         except NotFound:
             raise Bail from None
         assert field.selection is not None
+        wanted = self.connection_requests(field.selection)
         params = _Params([None, contact_id])
         json = self.contact_sql(field.selection, "c.", params)
         rows = await self.fetch(
@@ -487,7 +526,7 @@ class _Run:
         if not rows:
             raise Bail  # NOT_FOUND, from the Python plan
         nodes = [orjson.loads(rows[0]["j"])]
-        await self.connections(field.selection, [rows[0]["id"]], nodes)
+        await self.connections(wanted, [rows[0]["id"]], nodes)
         return nodes[0]
 
     async def contacts(self, field: FieldPlan) -> dict[str, Any]:
@@ -510,11 +549,9 @@ class _Run:
         params = _Params(values)
         assert field.selection is not None
         nodes_at = _edge_nodes(field.selection)
-        json = (
-            self.contact_sql(nodes_at[0].selection, "p.", params)  # type: ignore[arg-type]
-            if nodes_at
-            else "null::json"
-        )
+        node = nodes_at[0].selection if nodes_at else None
+        wanted = self.connection_requests(node) if node is not None else []
+        json = self.contact_sql(node, "p.", params) if node is not None else "null::json"
         sort_keys = ", ".join(f"p.sort_key_{i}" for i in range(len(keyset.expressions)))
         rows = await self.fetch(
             f"-- contacts_page_json\nselect p.id, {sort_keys}, {json} as j from ({inner}) p "
@@ -524,9 +561,8 @@ class _Run:
         page = make_page(
             keyset, request, rows, row_keys(keyset), cursors=_wants_cursors(field.selection)
         )
-        nodes = [orjson.loads(row["j"]) if nodes_at else None for row in page.rows]
-        if nodes_at:
-            await self.connections(nodes_at[0].selection, [row["id"] for row in page.rows], nodes)  # type: ignore[arg-type]
+        nodes = [orjson.loads(row["j"]) if node is not None else None for row in page.rows]
+        await self.connections(wanted, [row["id"] for row in page.rows], nodes)
 
         async def count() -> int:
             return await contact_queries.count_contacts(self.pool, self.user_id, filters, scores)
@@ -550,17 +586,13 @@ class _Run:
 
     # -- phase B: connections of the root's contacts
 
-    async def connections(
-        self, selection: SelectionPlan, parent_ids: list[UUID], nodes: list[dict[str, Any]]
-    ) -> None:
-        wanted = [f for f in selection.fields if f.name == "connections"]
-        if not wanted or not parent_ids:
-            for field in wanted:
-                for node in nodes:  # no parents: nothing to fill
-                    node[field.key] = None
-            return
-        network = None
-        for field in wanted:
+    def connection_requests(self, selection: SelectionPlan) -> list[_Wanted]:
+        """The `connections` fields of a contact's selection with their pages, checked
+        before any statement runs (`Bail` when the Python plan must report them)."""
+        wanted = []
+        for field in selection.fields:
+            if field.name != "connections":
+                continue
             arguments = self.arguments(field)
             try:
                 request = page_request(
@@ -573,6 +605,16 @@ class _Run:
                 )
             except InvalidInput:
                 raise Bail from None
+            wanted.append((field, request, min_strength))
+        return wanted
+
+    async def connections(
+        self, wanted: list[_Wanted], parent_ids: list[UUID], nodes: list[Any]
+    ) -> None:
+        if not wanted or not parent_ids:
+            return  # no parents: nothing to fill
+        network = None
+        for field, request, min_strength in wanted:
             if network is None:
                 network = await self.context.graph()
             relationship_ids, strengths = network.edge_strengths(set(parent_ids))
@@ -676,7 +718,7 @@ def _edge_nodes(selection: SelectionPlan) -> list[FieldPlan]:
         if part.name == "node"
     ]
     if len(found) > 1:
-        raise Bail  # aliased nodes with different selections: rare, the Python plan
+        raise Unsupported("nodes aliased apart")  # rare: the Python plan
     return found
 
 

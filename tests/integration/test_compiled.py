@@ -78,6 +78,8 @@ DOCUMENTS = {
     "interactions": ("{ interactions(first: 5) { edges { node { type occurredAt subject participants { fullName } } } } }", {}),
     "memories nested": ("{ contacts(first: 5) { edges { node { memories(first: 2) { totalCount edges { node { title } } } } } } }", {}),
     "a null for an argument with a default": ('query($id: ID = "x") { contact(id: $id) { fullName } me { email } }', {"id": None}),
+    "a connection of 48 aliases": ("query($id: ID!) { contact(id: $id) { interests { totalCount "
+        + " ".join(f"t{i}: __typename" for i in range(48)) + " } } }", {"id": "$contact"}),
     "skip directive": ("query($s: Boolean!) { me { email @skip(if: $s) fullName } }", {"s": True}),
 }  # fmt: skip
 
@@ -295,9 +297,16 @@ async def test_the_sql_plan_answers_as_graphql_core_does(
     )
     await pool.execute(
         "insert into interests (user_id, contact_id, category, topic, confidence)"
-        " values ($1, $2, 'food', 'ramen', 0.1234567890123)",
+        " values ($1, $2, 'food', 'ramen', 0.1234567890123), ($1, $2, 'food', 'sushi', 1.0),"
+        " ($1, $2, 'food', 'tea', 0.0)",
         account.user.id,
         zoe,
+    )
+    # whole numbers are floats still: 1.0, not 1
+    await pool.execute(
+        "update relationships set manual_strength = (abs(hashtext(id::text)) % 2)::float8"
+        " where user_id = $1",
+        account.user.id,
     )
     query, variables = SQL_DOCUMENTS[name]
     variables = {k: values.get(v, v) if isinstance(v, str) else v for k, v in variables.items()}
