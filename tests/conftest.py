@@ -77,6 +77,12 @@ async def client(
     return client
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that measure the whole process run first: what earlier tests leave behind
+    (their apps' background tasks, caches) would count in the figure."""
+    items.sort(key=lambda item: item.get_closest_marker("process_wide") is None)
+
+
 @dataclass(frozen=True)
 class Account:
     user: accounts.Viewer

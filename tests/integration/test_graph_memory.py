@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from graph_api.app import create_app
@@ -46,6 +47,7 @@ def resident_bytes() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+@pytest.mark.process_wide
 async def test_rebuilding_the_graph_600_times_does_not_grow_memory(
     settings: Settings,
     aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
