@@ -20,6 +20,8 @@ from typing import Any
 from graph_api.graph.facts import InteractionFact
 
 SECONDS_PER_DAY = 86_400.0
+# interests' effective confidence, rounded (interest_confidence)
+EFFECTIVE_DECIMALS = 6
 # floats summing to 1 rarely do so exactly (0.1 + 0.2 != 0.3)
 WEIGHT_SUM_TOLERANCE = 1e-9
 
@@ -302,6 +304,8 @@ def interest_confidence(
 ) -> float:
     """An interest's effective confidence: its stored confidence halved for every
     `half_life_days` since it was last reinforced (never raised by a clock behind it).
-    `confidence · 0.5 ** (max(0, days since last reinforced) / half_life_days)`."""
+    `confidence · 0.5 ** (max(0, days since last reinforced) / half_life_days)`, rounded to
+    six decimals: it moves by about 10⁻⁸ a second, so two reads a moment apart (the
+    compiled and the generic plan, two fields of one response) agree."""
     days = max(0.0, (now - last_reinforced_at).total_seconds() / SECONDS_PER_DAY)
-    return float(confidence * 0.5 ** (days / half_life_days))
+    return round(confidence * 0.5 ** (days / half_life_days), EFFECTIVE_DECIMALS)
