@@ -308,4 +308,4 @@ def interest_confidence(
     six decimals: it moves by about 10⁻⁸ a second, so two reads a moment apart (the
     compiled and the generic plan, two fields of one response) agree."""
     days = max(0.0, (now - last_reinforced_at).total_seconds() / SECONDS_PER_DAY)
-    return round(confidence * 0.5 ** (days / half_life_days), EFFECTIVE_DECIMALS)
+    return round(float(confidence * 0.5 ** (days / half_life_days)), EFFECTIVE_DECIMALS)
