@@ -1,0 +1,142 @@
+"""The distribution invariant, read from the catalog and the statement constants: every
+tenant table could become `create_distributed_table(..., 'user_id')` with co-located
+joins (docs/scaling.md). A migration that breaks it fails here; so do the deliberately
+bad table and statements below, which show the checks can fail."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+
+import asyncpg
+import pytest
+
+import graph_api
+import loaders
+from tests.distribution import read_catalog, statement_violations
+
+SQL = re.compile(r"^\s*(--[^\n]*\n\s*)*(select|insert|update|delete|with)\b", re.I)
+
+
+def statement_constants() -> dict[str, str]:
+    """Every module-level SQL constant of graph_api and loaders, by `module.NAME`."""
+    found: dict[str, str] = {}
+    names = ["loaders", "graph_api"]
+    for package in (graph_api, loaders):
+        names += [m.name for m in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")]
+    for name in names:
+        if name.endswith("__main__"):
+            continue
+        for constant, value in vars(importlib.import_module(name)).items():
+            if constant.isupper() and isinstance(value, str) and SQL.match(value):
+                found[f"{name}.{constant}"] = value
+    return found
+
+
+async def test_every_tenant_key_foreign_key_and_btree_index_starts_with_user_id(
+    pool: asyncpg.Pool,
+) -> None:
+    async with pool.acquire() as conn:
+        catalog = await read_catalog(conn)
+    assert {"contacts", "relationships", "audit_log", "mentions"} <= catalog.tenant_tables
+    assert catalog.violations == ()
+    # what cannot lead with a uuid (vector and full-text indexes), named so a new one is seen
+    assert set(catalog.per_shard_indexes) == {
+        "audit_log.audit_log_target_ids_idx (gin)",
+        "contact_profiles.contact_profiles_embedding_idx (hnsw)",
+        "contacts.contacts_tags_idx (gin)",
+        "document_chunks.document_chunks_embedding_idx (hnsw)",
+        "document_chunks.document_chunks_search_vector_idx (gin)",
+        "memories.memories_embedding_idx (hnsw)",
+        "memories.memories_search_vector_idx (gin)",
+        "memories.memories_tags_idx (gin)",
+    }
+
+
+async def test_a_migration_breaking_the_invariant_is_caught(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            """create table bad_tenant_things (
+                   user_id uuid not null references users (id),
+                   id uuid primary key,
+                   contact_id uuid,
+                   code text,
+                   foreign key (user_id, contact_id) references contacts (user_id, id),
+                   unique (code, user_id));
+               create table bad_tenant_children (
+                   user_id uuid not null, id uuid, thing_id uuid references bad_tenant_things (id),
+                   primary key (user_id, id));
+               create index bad_tenant_things_contact_idx on bad_tenant_things (contact_id);
+               create index bad_tenant_children_fine_idx on bad_tenant_children (user_id, thing_id)"""
+        )
+        catalog = await read_catalog(conn)
+        # the same function, now seeing the bad tables: each break named
+        assert "bad_tenant_things" in catalog.tenant_tables
+        bad = [v for v in catalog.violations if v.startswith("bad_tenant")]
+        assert any("bad_tenant_things_pkey: primary key ['id']" in v for v in bad), bad
+        assert any("unique constraint ['code', 'user_id']" in v for v in bad), bad
+        assert any(
+            "bad_tenant_children_thing_id_fkey: foreign key ['thing_id']" in v for v in bad
+        ), bad
+        assert any("bad_tenant_things_contact_idx: btree index ['contact_id']" in v for v in bad), (
+            bad
+        )
+        assert not any("bad_tenant_children_fine_idx" in v for v in bad)
+        assert not any("contact_id_fkey" in v for v in bad), "a composite key is fine"
+        await conn.execute("rollback; begin")  # leave nothing behind (the block's own end)
+
+
+@pytest.fixture(scope="module")
+async def tenant_tables(pool: asyncpg.Pool) -> frozenset[str]:
+    async with pool.acquire() as conn:
+        return (await read_catalog(conn)).tenant_tables
+
+
+async def test_every_statement_constant_touches_one_tenants_rows(
+    tenant_tables: frozenset[str],
+) -> None:
+    statements = statement_constants()
+    assert len(statements) > 100, "the constants were not found"
+    broken = {
+        name: p
+        for name, sql in statements.items()
+        if (p := statement_violations(sql, tenant_tables))
+    }
+    assert broken == {}
+
+
+@pytest.mark.parametrize(
+    ("sql", "problem"),
+    [
+        ("select * from contacts c join relationships r on r.contact_a_id = c.id where c.user_id = $1",
+         "relationships r: not pinned"),
+        ("select * from contacts c, interests i where c.user_id = $1 and i.user_id = $2",
+         "rows of several tenants joined"),
+        ("select * from contacts c where c.user_id = $1 and exists "
+         "(select 1 from interests i where i.contact_id = c.id)", "interests i: not pinned"),
+        ("update contacts set notes = '' where id = $1", "contacts contacts: not pinned"),
+        ("delete from contacts where user_id = $1 or id = $2", "contacts contacts: not pinned"),
+        ("select count(*) from audit_log", "audit_log audit_log: not pinned"),
+    ],
+)  # fmt: skip
+async def test_a_statement_reaching_another_tenant_is_caught(
+    tenant_tables: frozenset[str], sql: str, problem: str
+) -> None:
+    assert any(problem in p for p in statement_violations(sql, tenant_tables))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select * from contacts c join relationships r on r.user_id = c.user_id "
+        "and r.contact_a_id = c.id where c.user_id = $1",
+        "select * from contacts c join interests i using (user_id) where c.user_id = $1::uuid",
+        "select * from contacts where user_id = current_tenant()",
+        "insert into contacts (user_id, full_name) select $1, n from unnest($2::text[]) n",
+    ],
+)
+async def test_a_statement_pinned_to_one_tenant_passes(
+    tenant_tables: frozenset[str], sql: str
+) -> None:
+    assert statement_violations(sql, tenant_tables) == []
