@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="migrate, seed a demo when empty, and serve")
     serve.add_argument("--no-demo", action="store_true", help="do not seed or print a demo token")
+    serve.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="API processes sharing the port (default 1; see README, 'Several processes')",
+    )  # fmt: skip
     serve.set_defaults(handler=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="apply pending migrations")
@@ -319,17 +323,32 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from graph_api.app import create_app
     from graph_api.demo import demo_ctx, print_banner
+    from graph_api.workers import inherited_socket, supervise
 
     if args.no_demo:
         settings = replace(settings, seed_demo=False)
+    if not 1 <= args.workers <= 64:
+        raise CliError("--workers takes 1 to 64 processes")
+    sock = inherited_socket()
+    if args.workers > 1 and sock is None:
+        try:
+            return supervise(settings, args.workers)
+        except OSError as error:
+            if error.errno == 98:
+                raise CliError(
+                    f"port {settings.port} on {settings.host} is already in use; "
+                    "stop the other server or set GRAPH_API_PORT"
+                ) from None
+            raise
     app = create_app(settings)
     if settings.seed_demo:
         app.cleanup_ctx.append(demo_ctx)
     try:
         web.run_app(
             app,
-            host=settings.host,
-            port=settings.port,
+            host=None if sock else settings.host,
+            port=None if sock else settings.port,
+            sock=sock,
             print=lambda _: print_banner(app, settings),
             access_log=None,
         )

@@ -55,44 +55,53 @@ async def seed_user(
     return await seed_network(conn, user.id, contacts, seed, today(), progress)
 
 
-async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Seed the demo network into an empty database and mint a fresh demo token.
+async def prepare_demo(conn: asyncpg.Connection, settings: Settings) -> str | None:
+    """Seed the demo network into an empty database; the fresh demo token, if any.
 
-    Runs after the database context, as the tables' owner like the `seed` command
-    (the request pool's role may not COPY under row-level security). A database that
-    already holds users other than the demo user is left alone: no demo data, no
-    demo token.
+    Runs as the tables' owner like the `seed` command (the request pool's role may not
+    COPY under row-level security). A database that already holds users other than the
+    demo user is left alone: no demo data, no demo token.
     """
+    if await conn.fetchval(COUNT_USERS) == 0:
+        logger.info("empty database: seeding a demo network for %s", settings.demo_email)
+        report = await seed_user(
+            conn, settings.demo_email, contacts=settings.demo_contacts, seed=DEMO_SEED
+        )
+        logger.info("seeded %s contacts in %.1f s", f"{report.contacts:,}", report.seconds)
+    try:
+        user = await accounts.find_user(conn, settings.demo_email)
+    except NotFound:
+        return None
+    async with conn.transaction():
+        # one live demo token at a time: each start replaces the last
+        await conn.execute(REVOKE_DEMO_TOKENS, user.id, DEMO_TOKEN_NAME)
+        token: str = await accounts.create_token(conn, user.id, DEMO_TOKEN_NAME)
+    return token
+
+
+async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The demo (`prepare_demo`) once the database context has migrated."""
     from graph_api.db.pool import connect
     from graph_api.keys import DATABASE_URL, SETTINGS
 
-    settings = app[SETTINGS]
     conn = await connect(app[DATABASE_URL])
     try:
-        if await conn.fetchval(COUNT_USERS) == 0:
-            logger.info("empty database: seeding a demo network for %s", settings.demo_email)
-            report = await seed_user(
-                conn, settings.demo_email, contacts=settings.demo_contacts, seed=DEMO_SEED
-            )
-            logger.info("seeded %s contacts in %.1f s", f"{report.contacts:,}", report.seconds)
-        try:
-            user = await accounts.find_user(conn, settings.demo_email)
-        except NotFound:
-            user = None
-        if user is not None:
-            async with conn.transaction():
-                # one live demo token at a time: each start replaces the last
-                await conn.execute(REVOKE_DEMO_TOKENS, user.id, DEMO_TOKEN_NAME)
-                app[DEMO_TOKEN] = await accounts.create_token(conn, user.id, DEMO_TOKEN_NAME)
+        token = await prepare_demo(conn, app[SETTINGS])
+        if token is not None:
+            app[DEMO_TOKEN] = token
     finally:
         await conn.close()
     yield
 
 
 def print_banner(app: web.Application, settings: Settings) -> None:
+    print_banner_lines(settings, app.get(DEMO_TOKEN))
+
+
+def print_banner_lines(settings: Settings, token: str | None, *, workers: int = 1) -> None:
     url = f"http://{settings.host}:{settings.port}/graphql"
-    lines = [f"graph-api is serving GraphiQL at {url}"]
-    token = app.get(DEMO_TOKEN)
+    processes = f" ({workers} worker processes)" if workers > 1 else ""
+    lines = [f"graph-api is serving GraphiQL at {url}{processes}"]
     if token is not None:
         lines += [
             f"demo user: {settings.demo_email}; bearer token (set it in GraphiQL's headers):",
