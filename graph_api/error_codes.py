@@ -1,5 +1,13 @@
-"""The one place where errors become GraphQL errors with `extensions.code`
-(applied by the gate, `graph_api.gate`, to every result, whichever stage produced the error).
+"""The one place where errors become GraphQL errors with `extensions.code`, shared by
+every transport: the HTTP endpoint (`graph_api.gate`) and the WebSocket
+(`graph_api.websocket`) pass every result's errors through `with_codes`, and the errors
+a transport raises itself (a deadline, too many operations, a revoked token, a bug)
+through `coded`, so a code is decided here whichever way the request came in.
+
+A function rather than a Strawberry schema extension: the gate runs documents on
+compiled plans (`graph_api.execution`) or with graphql-core's `execute`, neither of
+which calls Strawberry's extension hooks, and the request errors raised before
+execution (parse, validation, limits) need the same codes.
 
 Domain errors keep their message and gain their code (and the offending field);
 parse and validation errors are the client's (`BAD_USER_INPUT`); anything else is
@@ -24,6 +32,18 @@ INTERNAL_MESSAGE = "Internal server error; quote the request id when reporting i
 
 def with_codes(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
     return [_with_code(error, request_id) for error in errors]
+
+
+def coded(error: Exception | None, request_id: str | None) -> GraphQLError:
+    """A transport's own error (a `DomainError`, or None for a bug it caught and logged)
+    as the client sees it."""
+    if error is None:
+        return _rebuild(
+            GraphQLError(INTERNAL_MESSAGE),
+            INTERNAL_MESSAGE,
+            {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+    return _with_code(GraphQLError(str(error), original_error=error), request_id)
 
 
 def _with_code(error: GraphQLError, request_id: str | None) -> GraphQLError:

@@ -41,3 +41,18 @@ class ServiceUnavailable(DomainError):
     """The database cannot be reached; the client may retry."""
 
     code = "SERVICE_UNAVAILABLE"
+
+
+class DeadlineExceeded(DomainError):
+    """The request ran past its whole-execution deadline (on any transport)."""
+
+    code = "TIMEOUT"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the request took longer than {seconds:g} s; ask for less")
+
+
+class TooManyOperations(DomainError):
+    """More operations at once than one connection may run."""
+
+    code = "RATE_LIMITED"

@@ -34,8 +34,8 @@ from strawberry.schema import Schema
 from graph_api import accounts, limits
 from graph_api.auth import Authenticator, Credentials
 from graph_api.documents import Documents, Prepared, RequestError, is_mutation, is_subscription
-from graph_api.error_codes import INTERNAL_MESSAGE, with_codes
-from graph_api.errors import ServiceUnavailable, Unauthenticated
+from graph_api.error_codes import coded, with_codes
+from graph_api.errors import DeadlineExceeded, ServiceUnavailable, Unauthenticated
 from graph_api.http_errors import json_error
 from graph_api.keys import COST, OPERATION, REQUEST_ID, USER_ID
 from graph_api.persisted import PersistedQueries
@@ -232,16 +232,10 @@ class GraphQLEndpoint:
                 raise  # the request itself is cancelled (the client went away)
             # a cancellation that escaped a resolver: a bug of ours, never a dropped answer
             logger.exception("execution cancelled from within (request %s)", request[REQUEST_ID])
-            return json_error(
-                500, INTERNAL_MESSAGE, content_type=media_type, requestId=request[REQUEST_ID]
-            )
+            return _errors(500, coded(None, request[REQUEST_ID]), media_type)
         except TimeoutError:
-            return json_error(
-                504,
-                f"the request took longer than {self.deadline_seconds:g} s; ask for less",
-                "TIMEOUT",
-                content_type=media_type,
-            )
+            deadline = coded(DeadlineExceeded(self.deadline_seconds), request[REQUEST_ID])
+            return _errors(504, deadline, media_type)
         return self._response(request, result, media_type)
 
     def prepare(self, params: dict[str, Any]) -> tuple[Prepared, OperationDefinitionNode]:
@@ -320,6 +314,11 @@ class GraphQLEndpoint:
         return web.Response(
             status=status, body=body, content_type=media_type, charset="utf-8", headers=headers
         )
+
+
+def _errors(status: int, error: GraphQLError, media_type: str) -> web.Response:
+    body = orjson.dumps({"errors": [error.formatted]})
+    return web.Response(status=status, body=body, content_type=media_type, charset="utf-8")
 
 
 def _cost(request: web.Request) -> dict[str, Any]:

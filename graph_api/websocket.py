@@ -56,8 +56,8 @@ from graph_api import limits
 from graph_api.auth import Credentials
 from graph_api.context import Context
 from graph_api.documents import RequestError, is_subscription
-from graph_api.error_codes import INTERNAL_MESSAGE, with_codes
-from graph_api.errors import Unauthenticated
+from graph_api.error_codes import coded, with_codes
+from graph_api.errors import DeadlineExceeded, TooManyOperations, Unauthenticated
 from graph_api.gate import Admission, Gate, GraphQLEndpoint, Refusal
 from graph_api.keys import REQUEST_ID
 from graph_api.live import EventHub, LiveSession, TooSlow
@@ -262,9 +262,9 @@ class _Connection:
             self.close(SUBSCRIBER_EXISTS, f"Subscriber for {operation_id} already exists"[:100])
             return
         if len(self.operations) >= MAX_OPERATIONS:
-            error = GraphQLError(
-                f"at most {MAX_OPERATIONS} operations at once on one connection",
-                extensions={"code": "RATE_LIMITED"},
+            error = coded(
+                TooManyOperations(f"at most {MAX_OPERATIONS} operations at once on one connection"),
+                self.request[REQUEST_ID],
             )
             await self._send({"id": operation_id, "type": "error", "payload": [error.formatted]})
             return
@@ -284,11 +284,7 @@ class _Connection:
             self._too_slow()
         except Exception:
             logger.exception("websocket operation failed (request %s)", request_id)
-            internal = GraphQLError(
-                INTERNAL_MESSAGE,
-                extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-            )
-            await self._finish(operation_id, "error", [internal.formatted])
+            await self._finish(operation_id, "error", [coded(None, request_id).formatted])
         finally:
             if self.operations.get(operation_id) is asyncio.current_task():
                 del self.operations[operation_id]
@@ -326,10 +322,7 @@ class _Connection:
             try:
                 result = await endpoint.execute(context, prepared, operation, variables, name)
             except TimeoutError:
-                timeout = GraphQLError(
-                    f"the request took longer than {endpoint.deadline_seconds:g} s; ask for less",
-                    extensions={"code": "TIMEOUT"},
-                )
+                timeout = coded(DeadlineExceeded(endpoint.deadline_seconds), request_id)
                 await self._finish(operation_id, "error", [timeout.formatted])
                 return
             if result.data is None and result.errors and all(not e.path for e in result.errors):
@@ -414,7 +407,7 @@ class _Connection:
     async def _revoked(self) -> None:
         """The token is no longer good: every operation ends, as UNAUTHENTICATED."""
         self.admission = Admission(None, REVOKED)
-        error = GraphQLError(REVOKED.message, extensions={"code": REVOKED.code})
+        error = coded(REVOKED, self.request[REQUEST_ID])
         for operation_id, task in list(self.operations.items()):
             task.cancel()
             self.operations.pop(operation_id, None)

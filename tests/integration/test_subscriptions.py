@@ -529,3 +529,35 @@ async def test_one_event_is_loaded_once_for_all_its_subscribers(
         r.statement for r in caplog.records if getattr(r, "statement", None) == "contacts_by_id"
     ]
     assert len(loads) == 1
+
+
+async def test_the_request_deadline_is_timeout_over_http_and_the_websocket(
+    settings: Settings, aiohttp_client: ClientFactory, account: Account, pool: asyncpg.Pool
+) -> None:
+    """One error mapping for every way in: a request past its deadline is TIMEOUT, with
+    the same message, whether it came by POST or over the WebSocket."""
+    hasty = await aiohttp_client(
+        create_app(
+            Settings(
+                database_url=settings.database_url,
+                request_timeout_seconds=0.3,
+                statement_timeout_ms=60_000,
+            )
+        )
+    )
+    query = "{ contacts(first: 5) { totalCount } }"
+    ws = Socket(await hasty.ws_connect("/graphql", protocols=[PROTOCOL]))
+    assert (await ws.init(account))["type"] == "connection_ack"
+    async with pool.acquire() as conn, conn.transaction():
+        # the contacts table locked: the read waits past the request's deadline
+        await conn.execute("lock table contacts in access exclusive mode")
+        response = await hasty.post("/graphql", json={"query": query}, headers=account.headers)
+        over_http = await response.json()
+        await ws.subscribe(query)
+        over_ws = await ws.receive()
+    assert response.status == 504
+    assert over_ws["type"] == "error" and over_ws["id"] == "1"
+    assert over_http["errors"] == over_ws["payload"]
+    assert over_ws["payload"][0]["extensions"] == {"code": "TIMEOUT"}
+    assert "longer than 0.3 s" in over_ws["payload"][0]["message"]
+    await ws.ws.close()

@@ -7,7 +7,8 @@ import pytest
 from graphql import GraphQLError
 
 from graph_api.db.tenant import TransactionConflict
-from graph_api.error_codes import with_codes
+from graph_api.error_codes import INTERNAL_MESSAGE, coded, with_codes
+from graph_api.errors import DeadlineExceeded, TooManyOperations
 
 
 def code_of(original: Exception) -> dict[str, object]:
@@ -34,3 +35,11 @@ def test_our_own_sql_refusing_a_value_is_internal_and_masked(original: Exception
     [error] = with_codes([GraphQLError("raw", original_error=original)], "req-1")
     assert error.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-1"}
     assert "uuid" not in error.message and "boom" not in error.message
+
+
+def test_a_transports_own_errors_get_their_codes_here() -> None:
+    assert coded(DeadlineExceeded(2.5), "req-1").extensions == {"code": "TIMEOUT"}
+    assert coded(TooManyOperations("too many"), "req-1").extensions == {"code": "RATE_LIMITED"}
+    internal = coded(None, "req-1")
+    assert internal.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-1"}
+    assert internal.message == INTERNAL_MESSAGE
