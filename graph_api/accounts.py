@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,10 +16,10 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.domain.validation import EMAIL, MAX_EMAIL_LENGTH
 from graph_api.errors import Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "gapi_"
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # last_used_at is a hint, not an audit trail: refresh it at most this often
 LAST_USED_GRANULARITY_SECONDS = 60
 
@@ -111,7 +110,7 @@ def hash_token(token: str) -> bytes:
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
-    if not EMAIL.match(email) or len(email) > 320:
+    if not EMAIL.match(email) or len(email) > MAX_EMAIL_LENGTH:
         raise InvalidInput(f"{email!r} is not an email address", field="email")
     return email
 

@@ -87,7 +87,7 @@ class Prepared:
         return found
 
     def check_limits(
-        self, name: str | None, variables: Mapping[str, Any], budget: limits.IntrospectionBudget
+        self, name: str | None, variables: Mapping[str, Any], bounds: limits.Bounds
     ) -> int:
         """The operation's fan-out (its cost); RequestError when over a limit."""
         # a variable not sent takes its declared default, as execution will
@@ -96,7 +96,7 @@ class Prepared:
         if key not in self._limits:
             if len(self._limits) > 100:  # many different page sizes: keep the newest
                 self._limits.clear()
-            self._limits[key] = limits.assess(self.document, name, given, budget)
+            self._limits[key] = limits.assess(self.document, name, given, bounds)
         refusal, cost = self._limits[key]
         if refusal is not None:
             raise RequestError([refusal])
@@ -122,7 +122,7 @@ class Documents:
             OneOfInputValidationRule,
             *(() if introspection else (NoSchemaIntrospectionCustomRule,)),
         )
-        self.introspection_budget = limits.IntrospectionBudget.of(schema)
+        self.bounds = limits.Bounds.of(schema)
         self._cache: OrderedDict[str, Prepared | RequestError] = OrderedDict()
         self._cached_characters = 0
 
@@ -164,7 +164,7 @@ class Documents:
         except RecursionError:
             return RequestError([limits.too_complex("the query nests too deeply to read")])
         refusal = limits.shape_problem(document) or limits.check(
-            document, None, {}, self.introspection_budget, fan_out=False
+            document, None, {}, self.bounds, fan_out=False
         )
         if refusal is not None:
             return RequestError([refusal])

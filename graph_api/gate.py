@@ -216,9 +216,7 @@ class GraphQLEndpoint:
             if request.method == "GET" and is_mutation(operation):
                 raise RequestError([GraphQLError("mutations take POST")], status=405)
             # the fan-out measured: every answer reports it (extensions.cost)
-            request[COST] = prepared.check_limits(
-                operation_name, variables, self.documents.introspection_budget
-            )
+            request[COST] = prepared.check_limits(operation_name, variables, self.documents.bounds)
             if is_subscription(operation):
                 raise RequestError([GraphQLError(OVER_THE_WEBSOCKET)])
         except RequestError as error:

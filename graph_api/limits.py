@@ -8,17 +8,21 @@ Every check costs time linear in the document, however it nests:
   copies of one field cost seconds to validate. Each selection set's response
   names are counted once (named fragments memoised), and more than
   `MAX_SAME_RESPONSE_NAME` copies of one name in one set is refused.
-- `measure` runs after validation (fragments exist, none cycles) with the request's
-  variables. Fan-out is the number of objects a query could return: every field
-  costs one per parent object, a paginated field multiplies its children by its
-  `first`/`last` (its default when absent, the page-size cap when the value is not
-  known). Each named fragment is measured once at multiplier 1 and scaled where it
-  is spread, so fragments spreading each other twice per level cost one walk each,
-  not 2^levels; numbers are clamped just above the limits, so nothing grows big.
+- `measure` walks the document with the schema's types, before validation (depth,
+  aliases and introspection, which no variable changes; unknown fields count as
+  nothing, for validation to refuse) and again per request with its variables
+  (fan-out). Fan-out is the number of objects a query could return: every field
+  costs one per parent object, a paginated field (one with a `first`/`last`
+  argument, read from the schema by type and field) multiplies its children by its
+  `first`/`last`, by the schema's default for `first` when absent, by its cap when
+  the value is not known. Each named fragment is measured once at multiplier 1 and
+  scaled where it is spread, so fragments spreading each other twice per level cost
+  one walk each, not 2^levels; fragment cycles add nothing (validation reports
+  them); numbers are clamped just above the limits, so nothing grows big.
 - Introspection counts like anything else towards depth and aliases; its fan-out
   (types, fields, args … each bounded by the schema's own largest list) has a
   budget of its own, a few standard introspection queries' worth
-  (`IntrospectionBudget`), so 450 aliased `__schema` fields are refused while
+  (`Bounds.introspection_limit`), so 450 aliased `__schema` fields are refused while
   GraphiQL's introspection passes.
 """
 
@@ -34,6 +38,9 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -41,12 +48,15 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_introspection_query,
+    get_named_type,
     parse,
 )
 
 from graph_api.domain.interactions import MAX_PARTICIPANTS
 from graph_api.domain.memories import MAX_SOURCES
 from graph_api.pagination import MAX_PAGE_SIZE
+from graph_api.types.graph import MAX_MEMBERS
+from graph_api.types.network_query import MAX_NODES
 
 MAX_DEPTH = 20
 MAX_ALIASES = 50
@@ -64,21 +74,14 @@ MAX_NESTING = 60
 MAX_SHAPE_WORK = 100_000
 # introspection may fan out to this many standard introspection answers
 INTROSPECTION_ALLOWANCE = 4
-# the page size a list uses when `first`/`last` is not given
-DEFAULT_PAGE_SIZES = {
-    "contacts": 20, "interactions": 20, "mutualConnections": 50, "members": 50,
-    "similarContacts": 5, "related": 5, "searchMemories": 10, "searchContacts": 10,
-    "keyConnectors": 10, "goingCold": 10, "suggestedConnections": 10, "introductionPaths": 3,
-}  # fmt: skip
-NESTED_PAGE_SIZE = 10
-PAGINATED = {"interests", "memories", "connections", *DEFAULT_PAGE_SIZES}
-# the largest `first` each accepts, where above the common page size
-MAX_SIZES = {"members": 1000}
+# the largest `first` a paginated field accepts, where it is not the common page size
+# (`MAX_PAGE_SIZE`): by type and field, as the resolvers read them
+PAGE_CAPS = {("Community", "members"): MAX_MEMBERS}
 # lists without size arguments, by their caps (communities: an estimate, one per group)
 BOUNDED_LISTS = {
     "participants": MAX_PARTICIPANTS,
     "sourceInteractions": MAX_SOURCES,
-    "nodes": 100,
+    "nodes": MAX_NODES,
     "communities": 100,
 }
 INTROSPECTION_ROOTS = {"__schema", "__type"}
@@ -88,7 +91,7 @@ def too_complex(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX"})
 
 
-# -- before validation: what validation will cost -------------------------------------
+# -- before validation: what validation will cost ---------------------------------------
 
 
 def shape_problem(document: DocumentNode) -> GraphQLError | None:
@@ -147,7 +150,7 @@ class _Refused(Exception):
     pass
 
 
-# -- after validation: what the answer could cost --------------------------------------
+# -- what the answer could cost ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -161,14 +164,26 @@ class Measure:
 
 
 @dataclass(frozen=True)
-class IntrospectionBudget:
-    """Fan-outs of the introspection lists, the schema's largest of each."""
+class PageSize:
+    """A paginated field's page when `first`/`last` is not given, and the most it takes."""
 
-    fan_outs: Mapping[str, int]
-    limit: int
+    default: int
+    cap: int
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What the schema says about fan-out: the page sizes of its paginated fields (by
+    type and field), and the introspection lists' fan-outs (the schema's largest of
+    each) with their budget."""
+
+    schema: GraphQLSchema
+    page_sizes: Mapping[tuple[str, str], PageSize]
+    introspection_fan_outs: Mapping[str, int]
+    introspection_limit: int
 
     @classmethod
-    def of(cls, schema: GraphQLSchema) -> IntrospectionBudget:
+    def of(cls, schema: GraphQLSchema) -> Bounds:
         types = list(schema.type_map.values())
 
         def largest(values: Iterable[int]) -> int:
@@ -189,17 +204,41 @@ class IntrospectionBudget:
                 + [len(d.args) for d in schema.directives]
             ),
         }  # fmt: skip
+        page_sizes = page_sizes_of(schema)
         standard = parse(get_introspection_query(descriptions=True))
-        unlimited = cls(fan_outs, limit=1 << 62)
+        unlimited = cls(schema, page_sizes, fan_outs, introspection_limit=1 << 62)
         measured = measure(standard, None, {}, unlimited)
-        return cls(fan_outs, limit=INTROSPECTION_ALLOWANCE * max(measured.introspection, 1))
+        limit = INTROSPECTION_ALLOWANCE * max(measured.introspection, 1)
+        return cls(schema, page_sizes, fan_outs, introspection_limit=limit)
+
+
+def page_sizes_of(schema: GraphQLSchema) -> dict[tuple[str, str], PageSize]:
+    """Every field with a `first` or `last` argument: its page when neither is given
+    (the declared default of `first`; the cap when it declares none) and its cap."""
+    sizes = {}
+    for type_ in schema.type_map.values():
+        if type_.name.startswith("__") or not isinstance(
+            type_, GraphQLObjectType | GraphQLInterfaceType
+        ):
+            continue
+        for name, field in type_.fields.items():
+            if "first" not in field.args and "last" not in field.args:
+                continue
+            cap = PAGE_CAPS.get((type_.name, name), MAX_PAGE_SIZE)
+            first = field.args.get("first")
+            default = first.default_value if first is not None else None
+            sizes[type_.name, name] = PageSize(
+                default if isinstance(default, int) and not isinstance(default, bool) else cap,
+                cap,
+            )
+    return sizes
 
 
 def check(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any],
-    introspection: IntrospectionBudget,
+    bounds: Bounds,
     *,
     fan_out: bool = True,
 ) -> GraphQLError | None:
@@ -207,25 +246,23 @@ def check(
 
     Without `fan_out`, only the limits no variable changes (depth, aliases,
     introspection), for every operation: those run before validation."""
-    return assess(document, operation_name, variables, introspection, fan_out=fan_out)[0]
+    return assess(document, operation_name, variables, bounds, fan_out=fan_out)[0]
 
 
 def assess(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any],
-    introspection: IntrospectionBudget,
+    bounds: Bounds,
     *,
     fan_out: bool = True,
 ) -> tuple[GraphQLError | None, int]:
     """`check`'s refusal, and the fan-out measured (reported as extensions.cost)."""
-    found = measure(document, operation_name, variables, introspection)
-    return _refusal(found, introspection, fan_out=fan_out), found.cost
+    found = measure(document, operation_name, variables, bounds)
+    return _refusal(found, bounds, fan_out=fan_out), found.cost
 
 
-def _refusal(
-    found: Measure, introspection: IntrospectionBudget, *, fan_out: bool
-) -> GraphQLError | None:
+def _refusal(found: Measure, bounds: Bounds, *, fan_out: bool) -> GraphQLError | None:
     if found.depth > MAX_DEPTH:
         return too_complex(f"the query is more than {MAX_DEPTH} levels deep")
     if found.aliases > MAX_ALIASES:
@@ -235,9 +272,9 @@ def _refusal(
             f"the query could return more than {MAX_COST:,} objects. "
             "Ask for smaller pages (first/last) or fewer nested levels."
         )
-    if found.introspection > introspection.limit:
+    if found.introspection > bounds.introspection_limit:
         return too_complex(
-            f"the introspection could return more than {introspection.limit:,} objects "
+            f"the introspection could return more than {bounds.introspection_limit:,} objects "
             f"({INTROSPECTION_ALLOWANCE} full schema introspections)"
         )
     return None
@@ -247,35 +284,50 @@ def measure(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any],
-    introspection: IntrospectionBudget,
+    bounds: Bounds,
 ) -> Measure:
     fragments = _fragments(document)
     memo: dict[tuple[str, bool], Measure] = {}
-    cost_cap, intro_cap = MAX_COST + 1, introspection.limit + 1
+    cost_cap, intro_cap = MAX_COST + 1, bounds.introspection_limit + 1
+    schema = bounds.schema
 
-    def walk(selection_set: SelectionSetNode, inside_introspection: bool) -> Measure:
+    def walk(
+        selection_set: SelectionSetNode, parent: GraphQLNamedType | None, inside_introspection: bool
+    ) -> Measure:
         depth = aliases = cost = intro = 0
+        fields = getattr(parent, "fields", None) or {}
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 name = selection.name.value
                 introspective = inside_introspection or name in INTROSPECTION_ROOTS
+                definition = fields.get(name)
                 below = (
-                    walk(selection.selection_set, introspective)
+                    walk(
+                        selection.selection_set,
+                        None if definition is None else get_named_type(definition.type),
+                        introspective,
+                    )
                     if selection.selection_set is not None
                     else Measure()
                 )
                 if introspective:
-                    fan_out = introspection.fan_outs.get(name, 1)
+                    fan_out = bounds.introspection_fan_outs.get(name, 1)
                     intro += 1 + fan_out * below.introspection
                 else:
-                    fan_out = _fan_out(selection, variables)
+                    page = None if parent is None else bounds.page_sizes.get((parent.name, name))
+                    fan_out = _fan_out(selection, page, variables)
                     cost += 1 + fan_out * below.cost
                     intro += fan_out * below.introspection
                 depth = max(depth, 1 + below.depth)
                 aliases += below.aliases + (selection.alias is not None)
             else:
                 if isinstance(selection, InlineFragmentNode):
-                    inner = walk(selection.selection_set, inside_introspection)
+                    condition = selection.type_condition
+                    inner = walk(
+                        selection.selection_set,
+                        parent if condition is None else schema.get_type(condition.name.value),
+                        inside_introspection,
+                    )
                 else:
                     assert isinstance(selection, FragmentSpreadNode)
                     key = (selection.name.value, inside_introspection)
@@ -283,7 +335,11 @@ def measure(
                         fragment = fragments.get(key[0])
                         memo[key] = Measure()  # a cycle (validation's to report) adds nothing
                         if fragment is not None:
-                            memo[key] = walk(fragment.selection_set, inside_introspection)
+                            memo[key] = walk(
+                                fragment.selection_set,
+                                schema.get_type(fragment.type_condition.name.value),
+                                inside_introspection,
+                            )
                     inner = memo[key]
                 depth = max(depth, inner.depth)
                 aliases += inner.aliases
@@ -302,7 +358,7 @@ def measure(
             operation.name is None or operation.name.value != operation_name
         ):
             continue
-        found = walk(operation.selection_set, False)
+        found = walk(operation.selection_set, schema.get_root_type(operation.operation), False)
         result = Measure(
             max(result.depth, found.depth),
             max(result.aliases, found.aliases),
@@ -339,20 +395,17 @@ def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
-def _fan_out(field: FieldNode, variables: Mapping[str, Any]) -> int:
+def _fan_out(field: FieldNode, page: PageSize | None, variables: Mapping[str, Any]) -> int:
     name = field.name.value
-    if name in BOUNDED_LISTS:
-        return BOUNDED_LISTS[name]
-    if name not in PAGINATED:
-        return 1
+    if page is None:
+        return BOUNDED_LISTS.get(name, 1)
     sizes = [_int_argument(field, arg, variables) for arg in ("first", "last")]
     given = [size for size in sizes if size is not None]
-    cap = MAX_SIZES.get(name, MAX_PAGE_SIZE)
     if given:
-        return max(1, min(max(given), cap))
+        return max(1, min(max(given), page.cap))
     if any(arg.name.value in {"first", "last"} for arg in field.arguments or ()):
-        return cap  # given, but not as a number we can read: assume the worst
-    return DEFAULT_PAGE_SIZES.get(name, NESTED_PAGE_SIZE)
+        return page.cap  # given, but not as a number we can read: assume the worst
+    return page.default
 
 
 def _int_argument(field: FieldNode, name: str, variables: Mapping[str, Any]) -> int | None:

@@ -305,7 +305,7 @@ class _Connection:
         try:
             admission = await self.gate.admit(self.request, authorization=self.authorization)
             prepared, operation = endpoint.prepare(params)
-            cost = prepared.check_limits(name, variables, endpoint.documents.introspection_budget)
+            cost = prepared.check_limits(name, variables, endpoint.documents.bounds)
         except Refusal as refusal:
             await self._finish(operation_id, "error", refusal.errors)
             return

@@ -42,6 +42,8 @@ MutualConnectionsT = Annotated["MutualConnections", strawberry.lazy("graph_api.t
 ContactSearchHitT = Annotated["ContactSearchHit", strawberry.lazy("graph_api.types.search")]
 
 NESTED_DEFAULT = 10
+# the most similarContacts one contact may ask for
+MAX_SIMILAR_CONTACTS = 50
 
 
 @strawberry.type(
@@ -152,15 +154,17 @@ class Contact(Node):
         )
 
     @strawberry.field(
-        description="Contacts whose profile is nearest to this one's in meaning (at most 50); empty until the "
-        "profile is embedded."
+        description="Contacts whose profile is nearest to this one's in meaning "
+        f"(at most {MAX_SIMILAR_CONTACTS}); empty until the profile is embedded."
     )
     async def similar_contacts(self, info: Info, first: int = 5) -> list[ContactSearchHitT]:
         from graph_api.errors import InvalidInput
         from graph_api.types.search import ContactSearchHit
 
-        if not 1 <= first <= 50:
-            raise InvalidInput("`first` must be between 1 and 50", field="first")
+        if not 1 <= first <= MAX_SIMILAR_CONTACTS:
+            raise InvalidInput(
+                f"`first` must be between 1 and {MAX_SIMILAR_CONTACTS}", field="first"
+            )
         # batched: every contact of the level in one statement
         hits = await info.context.loaders.similar_contacts.load((self.row_id, first))
         return [

@@ -17,6 +17,10 @@ from graph_api.graph.strength import TieStrength as TieStrengthResult
 from graph_api.types.contact import Contact
 from graph_api.types.node import contact_id
 
+# a community's members per page: by default, and the most one page may ask for
+DEFAULT_MEMBERS = 50
+MAX_MEMBERS = 1000
+
 
 async def load_contacts(info: Info, ids: Iterable[UUID]) -> list[Contact]:
     """Contacts in the order given (one batched statement); vanished ones are skipped."""
@@ -119,9 +123,9 @@ class Community:
     )
     member_ids: strawberry.Private[list[UUID]]
 
-    @strawberry.field(description="Members (at most `first`, default 50).")
-    async def members(self, info: Info, first: int = 50) -> list[Contact]:
-        service.check_first(first, maximum=1000)
+    @strawberry.field(description=f"Members (at most `first`, default {DEFAULT_MEMBERS}).")
+    async def members(self, info: Info, first: int = DEFAULT_MEMBERS) -> list[Contact]:
+        service.check_first(first, maximum=MAX_MEMBERS)
         return await load_contacts(info, self.member_ids[:first])
 
 

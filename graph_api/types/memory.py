@@ -28,6 +28,8 @@ MemoryLinkConnectionT = Annotated[
 ]
 
 LINKS_DEFAULT = 20
+# the most `related` memories one memory may ask for
+MAX_RELATED = 50
 
 
 @strawberry.type(description="Something worth remembering about a contact or the network.")
@@ -89,7 +91,7 @@ class Memory(Node):
         return [Interaction.from_row(row) for row in rows]
 
     @strawberry.field(
-        description="The memories nearest in meaning (cosine similarity), at most 50; empty while this one is pending."
+        description=f"The memories nearest in meaning (cosine similarity), at most {MAX_RELATED}; empty while this one is pending."
     )
     async def related(self, info: Info, first: int = 5) -> list[RelatedMemoryT]:
         from graph_api.errors import InvalidInput
@@ -155,9 +157,6 @@ class Memory(Node):
 
         rows = await info.context.loaders.memory_mentions.load(self.row_id)
         return [Mention.from_row(row) for row in rows]
-
-
-MAX_RELATED = 50
 
 
 def _embedded(row: Any) -> bool:

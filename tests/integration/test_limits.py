@@ -51,6 +51,71 @@ async def test_costly_queries_are_refused_before_running(
     )
 
 
+WIDE = "connections(first: 100) { edges { node { connections(first: 100) { totalCount } } } }"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # the same 100 x 100 x 100 through a named fragment, an inline one, and both nested
+        "query { contacts(first: 100) { edges { node { ...Wide } } } }"
+        f" fragment Wide on Contact {{ {WIDE} }}",
+        f"query {{ contacts(first: 100) {{ edges {{ node {{ ... on Contact {{ {WIDE} }} }} }} }} }}",
+        "query { contacts(first: 100) { ...Page } }"
+        " fragment Page on ContactConnection { edges { node { ... on Node { ...Wide } } } }"
+        f" fragment Wide on Contact {{ {WIDE} }}",
+        # lists whose field name appears nowhere else count by their type's page size
+        "{ notifications(first: 100) { edges { node { contact { " + WIDE + " } } } } }",
+        "{ auditLog(first: 100) { edges { node { id } } }"
+        " unresolvedMentions(first: 100) { edges { node { memory { contact { "
+        + WIDE
+        + " } } } } } }",
+    ],
+    ids=[
+        "named-fragment",
+        "inline-fragment",
+        "fragments-in-fragments",
+        "notifications",
+        "mentions",
+    ],
+)
+async def test_fan_out_is_counted_through_fragments_and_every_connection(
+    graphql: GraphQL, account: Account, query: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="graph_api.sql"):
+        body = await graphql(query, account=account)
+    assert error_codes(body) == ["QUERY_TOO_COMPLEX"], body
+    assert "50,000 objects" in body["errors"][0]["message"]
+    assert not [r for r in caplog.records if getattr(r, "statement", "") in QUERY_STATEMENTS]
+
+
+async def test_the_limits_measure_the_operation_named(
+    client: TestClient[Any, Any], account: Account
+) -> None:
+    """A document's other operations neither count against the one that runs nor slip
+    past the limits when they are the one named."""
+    document = (
+        "query Small { contacts(first: 2) { edges { node { id } } } }"
+        " query Big { contacts(first: 100) { edges { node { " + WIDE + " } } } }"
+    )
+
+    async def run(name: str | None) -> dict[str, Any]:
+        response = await client.post(
+            "/graphql",
+            json={"query": document, "operationName": name},
+            headers=account.headers,
+        )
+        body: dict[str, Any] = await response.json()
+        return body
+
+    small = await run("Small")
+    assert "errors" not in small, small
+    # contacts + 2 x (edges + node + id)
+    assert small["extensions"]["cost"] == {"fanOut": 7, "limit": 50_000}
+    assert error_codes(await run("Big")) == ["QUERY_TOO_COMPLEX"]
+    assert error_codes(await run(None)) == ["BAD_USER_INPUT"]  # which one: name it
+
+
 async def test_variables_count_toward_the_fan_out(graphql: GraphQL, account: Account) -> None:
     query = """query($n: Int) { contacts(first: $n) { edges { node {
         connections(first: $n) { edges { node { connections(first: $n) { totalCount } } } } } } } }"""

@@ -12,7 +12,7 @@ from graph_api import limits
 from graph_api.schema import build_schema
 
 SCHEMA = build_schema()._schema
-BUDGET = limits.IntrospectionBudget.of(SCHEMA)
+BUDGET = limits.Bounds.of(SCHEMA)
 
 
 def doubling_fragments(levels: int, leaf: str = "email") -> str:
@@ -25,9 +25,9 @@ def counting_fan_outs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     original = limits._fan_out
 
-    def counted(field: Any, variables: Any) -> int:
+    def counted(field: Any, page: Any, variables: Any) -> int:
         seen.append(field.name.value)
-        return original(field, variables)
+        return original(field, page, variables)
 
     monkeypatch.setattr(limits, "_fan_out", counted)
     return seen
@@ -115,3 +115,28 @@ def test_the_full_introspection_query_passes_but_many_do_not() -> None:
     )
     refusal = limits.check(parse(aliased), "Many", {}, BUDGET)
     assert refusal is not None and "introspection" in refusal.message
+
+
+def test_page_sizes_are_the_schemas_by_type_and_field() -> None:
+    sizes = BUDGET.page_sizes
+    # one field name, two defaults: the top-level list and a contact's nested one
+    assert sizes["Query", "interactions"] == limits.PageSize(20, 100)
+    assert sizes["Contact", "interactions"] == limits.PageSize(10, 100)
+    assert sizes["Community", "members"] == limits.PageSize(50, 1000)
+    # every field that takes `first` is counted, and declares the page it gives without it
+    takes_first = {
+        (type_.name, name)
+        for type_ in SCHEMA.type_map.values()
+        if not type_.name.startswith("__")
+        for name, field in (getattr(type_, "fields", None) or {}).items()
+        if "first" in getattr(field, "args", {})
+    }
+    assert set(sizes) == takes_first
+    assert all(isinstance(SCHEMA.get_type(t).fields[f].args["first"].default_value, int)  # type: ignore[union-attr]
+               for t, f in takes_first)  # fmt: skip
+
+
+def test_a_nested_connection_counts_its_own_default() -> None:
+    nested = parse("{ contacts { edges { node { interactions { edges { node { id } } } } } } }")
+    # 20 contacts x (edges, node, interactions + 10 x (edges, node, id))
+    assert limits.measure(nested, None, {}, BUDGET).cost == 1 + 20 * (1 + 1 + 1 + 10 * 3)

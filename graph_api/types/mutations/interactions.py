@@ -13,13 +13,11 @@ from graph_api.types.interaction import Interaction
 from graph_api.types.mutations.common import UserError, run
 from graph_api.types.node import contact_id
 
-MAX_PARTICIPANT_IDS = 50
-
 
 @strawberry.input
 class LogInteractionInput:
     participant_ids: list[strawberry.ID] = strawberry.field(
-        description="1 to 50 distinct contacts."
+        description=f"1 to {interactions.MAX_PARTICIPANTS} distinct contacts."
     )
     type: InteractionType
     occurred_at: datetime = strawberry.field(
@@ -48,7 +46,7 @@ class InteractionMutations:
         async def log(conn, actor):  # type: ignore[no-untyped-def]
             participants = [
                 contact_id(i, "participantIds")
-                for i in input.participant_ids[: MAX_PARTICIPANT_IDS + 1]
+                for i in input.participant_ids[: interactions.MAX_PARTICIPANTS + 1]
             ]
             return await interactions.log_interaction(
                 conn,
