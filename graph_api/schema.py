@@ -21,6 +21,7 @@ from graph_api.types.mutations.interactions import InteractionMutations
 from graph_api.types.mutations.interests import InterestMutations
 from graph_api.types.mutations.memories import MemoryMutations
 from graph_api.types.mutations.memory_links import MemoryLinkMutations
+from graph_api.types.mutations.mentions import MentionMutations
 from graph_api.types.mutations.relationships import RelationshipMutations
 from graph_api.types.network_query import NetworkQuery
 from graph_api.types.notifications import NotificationMutations, NotificationQuery
@@ -53,6 +54,7 @@ Mutation = merge_types(
         MemoryMutations,
         MemoryLinkMutations,
         DocumentMutations,
+        MentionMutations,
         NotificationMutations,
     ),
 )

@@ -60,6 +60,7 @@ class Loaders:
     document_chunk_pages: DataLoader[NestedKey, Page] = field(init=False)
     document_contacts: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
     memory_mentions: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
+    interaction_mentions: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
     contact_mentions: DataLoader[NestedKey, Page] = field(init=False)
     unresolved_mentions: DataLoader[NestedKey, Page] = field(init=False)
     contact_open_notifications: DataLoader[UUID, list[asyncpg.Record]] = field(init=False)
@@ -108,6 +109,9 @@ class Loaders:
         )
         self.memory_mentions = self._loader(
             partial(lists.load_grouped, pool, mentions.MEMORY_MENTIONS, "memory_id")
+        )
+        self.interaction_mentions = self._loader(
+            partial(lists.load_grouped, pool, mentions.INTERACTION_MENTIONS, "interaction_id")
         )
         self.contact_mentions = self._loader(
             partial(nested.load_pages, pool, mentions.CONTACT_MENTIONS)

@@ -1,4 +1,4 @@
-"""Mentions: a level of memories' mentions in one statement, each contact's mentions as
+"""Mentions: a level of memories' (or interactions') mentions in one statement, each contact's mentions as
 a page (newest first), and the user's unresolved mentions as a page."""
 
 from __future__ import annotations
@@ -12,6 +12,13 @@ MEMORY_MENTIONS = f"""-- memory_mentions
       from mentions x
      where x.user_id = $1 and x.memory_id = any($2::uuid[])
      order by x.start_offset, x.id"""
+
+INTERACTION_MENTIONS = f"""-- interaction_mentions
+    select {columns.MENTION}
+      from mentions x
+     where x.user_id = $1 and x.interaction_id = any($2::uuid[])
+     order by case x.field when 'subject' then 0 when 'summary' then 1 else 2 end,
+              x.start_offset, x.id"""
 
 MENTIONS_KEYSET = Keyset("newest", ("x.created_at", "x.id"), (time_key, uuid_key), descending=True)
 

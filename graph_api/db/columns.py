@@ -25,7 +25,8 @@ RELATIONSHIP = """r.id, r.contact_a_id, r.contact_b_id, r.type, r.manual_strengt
     r.detected_at, r.created_at, r.updated_at"""
 
 INTERACTION = """n.id, n.type, n.direction, n.subject, n.content, n.summary, n.sentiment,
-    n.occurred_at, n.duration_minutes, n.created_at"""
+    n.occurred_at, n.duration_minutes, n.created_at, n.embedding_model,
+    n.embedding is not null as embedded"""
 
 INTEREST = """i.id, i.contact_id, i.category, i.topic, i.confidence, i.evidence_count,
     i.first_detected_at, i.last_reinforced_at"""
@@ -43,5 +44,5 @@ DOCUMENT = """d.id, d.title, d.type, d.content, d.tags, d.source, d.created_at, 
 DOCUMENT_CHUNK = """c.id, c.document_id, c.position as chunk_position, c.heading, c.content, c.start_offset,
     c.end_offset, c.embedding_model, c.embedding is not null as embedded, c.created_at"""
 
-MENTION = """x.id, x.memory_id, x.document_id, x.contact_id, x.surface, x.start_offset,
-    x.end_offset, x.confidence, x.method, x.created_at"""
+MENTION = """x.id, x.memory_id, x.document_id, x.interaction_id, x.field, x.contact_id, x.surface,
+    x.start_offset, x.end_offset, x.confidence, x.method, x.created_at"""

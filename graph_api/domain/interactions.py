@@ -9,7 +9,7 @@ import asyncpg
 from asyncpg import Record
 
 from graph_api.db import ties
-from graph_api.domain import audit, events, validation
+from graph_api.domain import audit, events, mentions, validation
 from graph_api.domain.actor import Actor
 from graph_api.errors import NotFound
 
@@ -51,8 +51,8 @@ TOUCH_PARTICIPANTS = """-- touch_interaction_participants
 
 INSERT_INTERACTION = """-- insert_interaction
     insert into interactions (user_id, type, direction, subject, content, summary,
-                              sentiment, occurred_at, duration_minutes)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                              sentiment, occurred_at, duration_minutes, embedding, embedding_model)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
     returning *
 """
 
@@ -76,7 +76,11 @@ async def log_interaction(
     summary: str | None = None,
     duration_minutes: int | None = None,
     sentiment: float | None = None,
+    embedding: list[float] | None = None,
+    embedding_model: str | None = None,
 ) -> Record:
+    """`embedding` is the vector of `search.interactions.interaction_text` of the
+    validated subject, summary and content, or None (pending, when there is text)."""
     participants = validation.ids(
         participant_ids, field="participantIds", min_items=1, max_items=MAX_PARTICIPANTS
     )
@@ -97,8 +101,16 @@ async def log_interaction(
         if len(touched) != len(participants):
             # the savepoint rolls the touched contacts back: nothing is written
             raise NotFound("Contact not found", field="participantIds")
-        row = await conn.fetchrow(INSERT_INTERACTION, actor.user_id, *values)
+        row = await conn.fetchrow(
+            INSERT_INTERACTION,
+            actor.user_id,
+            *values,
+            embedding,
+            embedding_model if embedding is not None else None,
+        )
         await conn.execute(INSERT_PARTICIPANTS, actor.user_id, row["id"], participants)
+        texts = {"subject": row["subject"], "summary": row["summary"], "content": row["content"]}
+        await mentions.record_mentions(conn, actor.user_id, texts, interaction_id=row["id"])
         if len(participants) > 1:
             await ties.infer_ties(conn, actor.user_id, [row["id"]])
         new = audit.pick(row, AUDITED_COLUMNS) | {"participant_ids": participants}

@@ -1,4 +1,5 @@
-"""Entity mentions: the user's contacts named in a memory's or a document's text.
+"""Entity mentions: the user's contacts named in a memory's, a document's or an
+interaction's text.
 
 Matching (pure, `find_mentions`), each with a confidence:
 - a contact's full name, as words (any case): 1.0; an email address: 1.0;
@@ -19,8 +20,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 import asyncpg
@@ -181,46 +182,72 @@ CANDIDATES = """-- mention_candidates
             or lower(email) = any($2::text[]))"""
 
 INSERT_MENTIONS = """-- insert_mentions
-    insert into mentions (user_id, memory_id, document_id, contact_id, surface, start_offset,
-                          end_offset, confidence, method)
-    select $1, $2, $3, m.contact_id, m.surface, m.start_offset, m.end_offset, m.confidence,
-           m.method
-      from unnest($4::uuid[], $5::text[], $6::integer[], $7::integer[], $8::float8[], $9::text[])
-           as m(contact_id, surface, start_offset, end_offset, confidence, method)"""
+    insert into mentions (user_id, memory_id, document_id, interaction_id, field, contact_id,
+                          surface, start_offset, end_offset, confidence, method)
+    select $1, $2, $3, $4, m.field, m.contact_id, m.surface, m.start_offset, m.end_offset,
+           m.confidence, m.method
+      from unnest($5::text[], $6::uuid[], $7::text[], $8::integer[], $9::integer[], $10::float8[],
+                  $11::text[])
+           as m(field, contact_id, surface, start_offset, end_offset, confidence, method)"""
 
+# what the user resolved by hand comes back, so the new mentions of the same name keep it
 DELETE_MENTIONS = """-- delete_mentions
     delete from mentions
-     where user_id = $1 and (memory_id = $2 or document_id = $3)"""
+     where user_id = $1 and (memory_id = $2 or document_id = $3 or interaction_id = $4)
+    returning surface, contact_id, method"""
+
+MANUAL = "manual"
 
 
 async def record_mentions(
     conn: asyncpg.Connection,
     user_id: UUID,
-    text: str,
+    text: str | Mapping[str, str | None],
     *,
     memory_id: UUID | None = None,
     document_id: UUID | None = None,
+    interaction_id: UUID | None = None,
 ) -> list[Mention]:
-    """(Re)write the mentions of one memory or document, in the caller's transaction."""
+    """(Re)write the mentions of one memory, document or interaction, in the caller's
+    transaction. `text` is the content, or (an interaction's) the texts by field:
+    subject, summary, content. A name the user linked by hand (resolveMention) stays
+    linked to that contact when the text is written again."""
+    texts = {"content": text} if isinstance(text, str) else dict(text)
+    written = [(field, value) for field, value in texts.items() if value]
     # accents folded in SQL would need unaccent: candidates by lowercase first name,
-    # and by the folded keys too, so "José" finds "Jose" and "jose"
-    keys = sorted(set(lookup_keys(text)) | {w.lower() for w in _WORD.findall(text)})
-    rows = await conn.fetch(CANDIDATES, user_id, keys)
-    mentions = find_mentions(
-        text, [Candidate(r["id"], r["full_name"], r["email"], r["company"]) for r in rows]
-    )
-    await conn.execute(DELETE_MENTIONS, user_id, memory_id, document_id)
-    if mentions:
+    # and by the folded keys too, so "José" finds "Jose" and "jose"; one statement
+    # for every text of the source
+    keys: set[str] = set()
+    for _, value in written:
+        keys |= set(lookup_keys(value)) | {w.lower() for w in _WORD.findall(value)}
+    rows = await conn.fetch(CANDIDATES, user_id, sorted(keys)) if keys else []
+    candidates = [Candidate(r["id"], r["full_name"], r["email"], r["company"]) for r in rows]
+    found = [(field, m) for field, value in written for m in find_mentions(value, candidates)]
+    removed = await conn.fetch(DELETE_MENTIONS, user_id, memory_id, document_id, interaction_id)
+    by_hand = {
+        fold(r["surface"]): r["contact_id"]
+        for r in removed
+        if r["method"] == MANUAL and r["contact_id"] is not None
+    }
+    found = [
+        (field, replace(m, contact_id=by_hand[fold(m.surface)], confidence=1.0, method=MANUAL))
+        if fold(m.surface) in by_hand
+        else (field, m)
+        for field, m in found
+    ][:MAX_MENTIONS]
+    if found:
         await conn.execute(
             INSERT_MENTIONS,
             user_id,
             memory_id,
             document_id,
-            [m.contact_id for m in mentions],
-            [m.surface for m in mentions],
-            [m.start for m in mentions],
-            [m.end for m in mentions],
-            [m.confidence for m in mentions],
-            [m.method for m in mentions],
+            interaction_id,
+            [field for field, _ in found],
+            [m.contact_id for _, m in found],
+            [m.surface for _, m in found],
+            [m.start for _, m in found],
+            [m.end for _, m in found],
+            [m.confidence for _, m in found],
+            [m.method for _, m in found],
         )
-    return mentions
+    return [m for _, m in found]

@@ -1,6 +1,6 @@
-"""Embedding, in the background, the memories saved while the provider was down,
-document chunks (always written pending: search/chunks.py), and contact profiles
-that are new or changed.
+"""Embedding, in the background, the memories and interactions saved while the
+provider was down (or imported without an embedding), document chunks (always
+written pending: search/chunks.py), and contact profiles that are new or changed.
 
 Woken right after a write that could not embed or that changed a profile, and
 otherwise every `retry_seconds`; a failure leaves the work for the next round.
@@ -22,6 +22,7 @@ import asyncpg
 from graph_api.db.tenant import all_users
 from graph_api.search.chunks import embed_pending_chunks
 from graph_api.search.embeddings import EmbeddingError, EmbeddingProvider
+from graph_api.search.interactions import embed_pending_interactions
 from graph_api.search.profiles import embed_profiles
 from graph_api.search.reembed import reembed
 
@@ -39,6 +40,7 @@ class PendingEmbedder:
         self._task: asyncio.Task[None] | None = None
         self.embedded = 0  # how many pending memories this process has embedded
         self.chunks = 0  # how many document chunks
+        self.interactions = 0  # how many interactions
         self.profiles = 0  # how many contact profiles
         # whose work to look at next round; everyone's at startup and after a failure
         self._profiles_of: set[UUID] = set()
@@ -78,18 +80,26 @@ class PendingEmbedder:
         users, self._pending_of = self._pending_of, set()
         everyone, self._all_pending = self._all_pending, False
         try:
-            done = 0
-            chunks = 0
+            done = chunks = logged = 0
+            pool, provider = self._pool, self._provider
             if users:  # the users whose writes woke us first
-                done += await reembed(self._pool, self._provider, pending_only=True, user_ids=users)
-                chunks += await embed_pending_chunks(self._pool, self._provider, user_ids=users)
+                done += await reembed(pool, provider, pending_only=True, user_ids=users)
+                chunks += await embed_pending_chunks(pool, provider, user_ids=users)
+                logged += await embed_pending_interactions(pool, provider, user_ids=users)
             if everyone:
-                done += await reembed(self._pool, self._provider, pending_only=True)
-                chunks += await embed_pending_chunks(self._pool, self._provider)
+                done += await reembed(pool, provider, pending_only=True)
+                chunks += await embed_pending_chunks(pool, provider)
+                logged += await embed_pending_interactions(pool, provider)
             self.embedded += done
             self.chunks += chunks
-            if done or chunks:
-                logger.info("embedded %d pending memories and %d document chunks", done, chunks)
+            self.interactions += logged
+            if done or chunks or logged:
+                logger.info(
+                    "embedded %d pending memories, %d document chunks and %d interactions",
+                    done,
+                    chunks,
+                    logged,
+                )
         except Exception as error:
             if isinstance(error, EmbeddingError):
                 logger.warning("pending memories stay pending: %s", error)

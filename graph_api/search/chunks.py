@@ -1,5 +1,6 @@
 """Document chunks for search: embedding them in the background, and searching
-memories and chunks together (`searchMemories(sources: [MEMORY, DOCUMENT])`).
+memories, chunks and interactions together
+(`searchMemories(sources: [MEMORY, DOCUMENT, INTERACTION])`).
 
 Chunks are written without an embedding (a document may hold hundreds: embedding
 them inside the request would hold it for seconds) and embedded by the server's
@@ -48,7 +49,9 @@ STORE_CHUNK_EMBEDDING = """-- store_document_chunk_embedding
 
 MEMORY = "memory"
 CHUNK = "chunk"
-# a chunk has no importance of its own: it counts as a memory of default importance
+INTERACTION = "interaction"
+# a chunk or an interaction has no importance of its own: it counts as a memory of
+# default importance
 NEUTRAL_IMPORTANCE = 0.5
 
 
@@ -91,7 +94,7 @@ async def embed_pending_chunks(
 
 @dataclass(frozen=True)
 class SourceHit:
-    source: str  # MEMORY or CHUNK
+    source: str  # MEMORY, CHUNK or INTERACTION
     id: UUID
     score: float  # what orders the hits: the match score, boosted when asked
     match_score: float
@@ -125,7 +128,32 @@ CHUNKS_FROM = """document_chunks c
           join documents d on d.user_id = c.user_id and d.id = c.document_id"""
 
 
-def _semantic(sources: frozenset[str], where_m: str, where_c: str) -> str:
+def _interaction_filters(filters: MemoryFilter, args: list[Any]) -> str:
+    """The filters that apply to an interaction: the contacts who took part, and when
+    it occurred (created after/before); an interaction carries no tags, so a search by
+    tags finds none (memory types concern memories only)."""
+
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    conditions = []
+    if filters.contact_ids is not None:
+        conditions.append(
+            f"""exists (select 1 from interaction_participants p
+                         where p.user_id = $1 and p.interaction_id = n.id
+                           and p.contact_id = any({param(list(filters.contact_ids))}::uuid[]))"""
+        )
+    if filters.tags:
+        conditions.append("false")
+    if filters.created_after is not None:
+        conditions.append(f"n.occurred_at >= {param(filters.created_after)}")
+    if filters.created_before is not None:
+        conditions.append(f"n.occurred_at < {param(filters.created_before)}")
+    return "".join(f" and {c}" for c in conditions)
+
+
+def _semantic(sources: frozenset[str], where_m: str, where_c: str, where_n: str) -> str:
     parts = []
     if MEMORY in sources:
         parts.append(f"""(select 'memory' as source, m.id, (m.embedding <=> $2) + 0 as distance
@@ -137,6 +165,11 @@ def _semantic(sources: frozenset[str], where_m: str, where_c: str) -> str:
            from {CHUNKS_FROM}
           where c.user_id = $1 and c.embedding is not null {where_c}
           order by 3, c.id limit {SEARCH_WINDOW})""")
+    if INTERACTION in sources:
+        parts.append(f"""(select 'interaction' as source, n.id, (n.embedding <=> $2) + 0 as distance
+           from interactions n
+          where n.user_id = $1 and n.embedding is not null {where_n}
+          order by 3, n.id limit {SEARCH_WINDOW})""")
     union = " union all ".join(parts)
     return f"""
         select source, id, 1 - distance as similarity,
@@ -146,7 +179,9 @@ def _semantic(sources: frozenset[str], where_m: str, where_c: str) -> str:
          limit {SEARCH_WINDOW}"""
 
 
-def _keyword(query_param: str, sources: frozenset[str], where_m: str, where_c: str) -> str:
+def _keyword(
+    query_param: str, sources: frozenset[str], where_m: str, where_c: str, where_n: str
+) -> str:
     parts = []
     if MEMORY in sources:
         parts.append(f"""(select 'memory' as source, m.id, ts_rank_cd(m.search_vector, q) as relevance
@@ -158,6 +193,11 @@ def _keyword(query_param: str, sources: frozenset[str], where_m: str, where_c: s
            from {CHUNKS_FROM}, websearch_to_tsquery('english', {query_param}) q
           where c.user_id = $1 and c.search_vector @@ q {where_c}
           order by 3 desc, c.id limit {SEARCH_WINDOW})""")
+    if INTERACTION in sources:
+        parts.append(f"""(select 'interaction' as source, n.id, ts_rank_cd(n.search_vector, q) as relevance
+           from interactions n, websearch_to_tsquery('english', {query_param}) q
+          where n.user_id = $1 and n.search_vector @@ q {where_n}
+          order by 3 desc, n.id limit {SEARCH_WINDOW})""")
     union = " union all ".join(parts)
     return f"""
         select source, id, relevance::float8 as relevance,
@@ -180,7 +220,7 @@ async def search_sources(
     after: tuple[float, UUID] | None,
     ranking: Ranking | None = None,
 ) -> list[SourceHit]:
-    """Up to `limit` hits over memories and chunks, best first, after the cursor."""
+    """Up to `limit` hits over memories, chunks and interactions, best first, after the cursor."""
     args: list[Any] = [user_id]
     if mode == "SEMANTIC":
         args.append(vector)
@@ -188,18 +228,23 @@ async def search_sources(
         args.append(query)
     else:
         args.extend([vector, query])
-    where_m = memory_filters(filters, args)
-    where_c = _chunk_filters(filters, args)
+    # a source's filters only when it is searched: a parameter no part reads has no type
+    where_m = memory_filters(filters, args) if MEMORY in sources else ""
+    where_c = _chunk_filters(filters, args) if CHUNK in sources else ""
+    where_n = _interaction_filters(filters, args) if INTERACTION in sources else ""
+    wheres = (where_m, where_c, where_n)
     if mode == "SEMANTIC":
-        ranked = f"select source, id, similarity as score from ({_semantic(sources, where_m, where_c)}) s"
+        ranked = f"select source, id, similarity as score from ({_semantic(sources, *wheres)}) s"
     elif mode == "KEYWORD":
-        ranked = f"select source, id, relevance as score from ({_keyword('$2', sources, where_m, where_c)}) k"
+        ranked = (
+            f"select source, id, relevance as score from ({_keyword('$2', sources, *wheres)}) k"
+        )
     else:
         ranked = f"""
         select source, id, sum(1.0 / ({RRF_K} + rank))::float8 as score
-          from (select source, id, rank from ({_semantic(sources, where_m, where_c)}) s
+          from (select source, id, rank from ({_semantic(sources, *wheres)}) s
                 union all
-                select source, id, rank from ({_keyword("$3", sources, where_m, where_c)}) k) both_modes
+                select source, id, rank from ({_keyword("$3", sources, *wheres)}) k) both_modes
          group by source, id"""
     if ranking is not None and not ranking.changes_nothing:
         statement = ranked_statement(
@@ -208,9 +253,11 @@ async def search_sources(
             f"""({ranked}) r
               left join memories m on m.user_id = $1 and r.source = 'memory' and m.id = r.id
               left join document_chunks c on c.user_id = $1 and r.source = 'chunk' and c.id = r.id
-              left join documents d on d.user_id = $1 and d.id = c.document_id""",
+              left join documents d on d.user_id = $1 and d.id = c.document_id
+              left join interactions n
+                     on n.user_id = $1 and r.source = 'interaction' and n.id = r.id""",
             f"coalesce(m.importance, {NEUTRAL_IMPORTANCE})",
-            "coalesce(m.created_at, d.created_at)",
+            "coalesce(m.created_at, d.created_at, n.occurred_at)",
             ranking,
             args,
             after,

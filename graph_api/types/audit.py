@@ -24,6 +24,8 @@ TARGET_TYPES = {
     "import_contacts": ("Contact",),
     "link_memories": ("MemoryLink", "Memory"),
     "unlink_memories": ("MemoryLink", "Memory"),
+    "resolve_mention": ("Contact", "Mention"),
+    "create_contact_from_mention": ("Contact", "Mention"),
 }
 MAX_OPERATIONS = 50
 

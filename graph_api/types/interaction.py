@@ -9,13 +9,21 @@ from uuid import UUID
 import strawberry
 
 from graph_api.context import Info
-from graph_api.types.enums import Direction, InteractionType
+from graph_api.types.enums import Direction, EmbeddingStatus, InteractionType
 from graph_api.types.node import Node, global_id
 
 if TYPE_CHECKING:
     from graph_api.types.contact import Contact
+    from graph_api.types.mention import Mention
 
 ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
+MentionT = Annotated["Mention", strawberry.lazy("graph_api.types.mention")]
+
+
+def _embedded(row: Any) -> bool:
+    # loaders select `embedded`; a write's `returning *` carries the vector itself
+    # (`in` on an asyncpg Record tests values, not keys)
+    return bool(row["embedded"]) if "embedded" in row.keys() else row["embedding"] is not None  # noqa: SIM118
 
 
 @strawberry.type(description="An email, meeting, call or message with one or more contacts.")
@@ -30,6 +38,13 @@ class Interaction(Node):
     occurred_at: datetime
     duration_minutes: int | None
     created_at: datetime
+    embedding_model: str | None = strawberry.field(
+        description="The model that embedded its subject, summary and content; null until embedded."
+    )
+    embedding_status: EmbeddingStatus | None = strawberry.field(
+        description="PENDING until embedded for search (the provider was down, or it was "
+        "imported); null for an interaction with no text."
+    )
     row_id: strawberry.Private[UUID]
 
     @classmethod
@@ -45,6 +60,12 @@ class Interaction(Node):
             occurred_at=row["occurred_at"],
             duration_minutes=row["duration_minutes"],
             created_at=row["created_at"],
+            embedding_model=row["embedding_model"],
+            embedding_status=EmbeddingStatus.EMBEDDED
+            if _embedded(row)
+            else EmbeddingStatus.PENDING
+            if row["subject"] or row["summary"] or row["content"]
+            else None,
             row_id=row["id"],
         )
 
@@ -54,3 +75,13 @@ class Interaction(Node):
 
         rows = await info.context.loaders.interaction_participants.load(self.row_id)
         return [Contact.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Contacts named in its subject, summary or content, in the order written "
+        "(`field` says which text)."
+    )
+    async def mentions(self, info: Info) -> list[MentionT]:
+        from graph_api.types.mention import Mention
+
+        rows = await info.context.loaders.interaction_mentions.load(self.row_id)
+        return [Mention.from_row(row) for row in rows]

@@ -19,16 +19,21 @@ from loaders.nested import NestedKey
 if TYPE_CHECKING:
     from graph_api.types.contact import Contact
     from graph_api.types.document import Document
+    from graph_api.types.interaction import Interaction
     from graph_api.types.memory import Memory
 
 ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
 MemoryT = Annotated["Memory", strawberry.lazy("graph_api.types.memory")]
 DocumentT = Annotated["Document", strawberry.lazy("graph_api.types.document")]
+InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
 
 MENTIONS_DEFAULT = 20
 
 
-@strawberry.enum(description="How a mention was matched to its contact (UNKNOWN: to none).")
+@strawberry.enum(
+    description="How a mention was matched to its contact (UNKNOWN: to none; MANUAL: by you, "
+    "with resolveMention or createContactFromMention)."
+)
 class MentionMethod(Enum):
     FULL_NAME = "full_name"
     EMAIL = "email"
@@ -37,11 +42,13 @@ class MentionMethod(Enum):
     NICKNAME = "nickname"
     FUZZY = "fuzzy"
     UNKNOWN = "unknown"
+    MANUAL = "manual"
 
 
 @strawberry.type(
-    description="A name in a memory's or document's content: `content[startOffset:endOffset]`; "
-    "`contact` is who it names, null while unresolved (no contact, or several that fit)."
+    description="A name in a memory's, document's or interaction's text: "
+    "`text[startOffset:endOffset]`, the text being the one `field` names; `contact` is who it "
+    "names, null while unresolved (no contact, or several that fit)."
 )
 class Mention:
     id: strawberry.ID
@@ -54,10 +61,15 @@ class Mention:
         "has, 0.6 such a nickname, 0.5 unresolved."
     )
     method: MentionMethod
+    field: str = strawberry.field(
+        description="Which text the offsets point into: `content` (a memory's, a document's or "
+        "an interaction's), or an interaction's `subject` or `summary`."
+    )
     created_at: datetime
     contact_id: strawberry.Private[UUID | None]
     memory_id: strawberry.Private[UUID | None]
     document_id: strawberry.Private[UUID | None]
+    interaction_id: strawberry.Private[UUID | None]
 
     @classmethod
     def from_row(cls, row: Any) -> Mention:
@@ -68,10 +80,12 @@ class Mention:
             end_offset=row["end_offset"],
             confidence=row["confidence"],
             method=MentionMethod(row["method"]),
+            field=row["field"],
             created_at=row["created_at"],
             contact_id=row["contact_id"],
             memory_id=row["memory_id"],
             document_id=row["document_id"],
+            interaction_id=row["interaction_id"],
         )
 
     @strawberry.field
@@ -101,6 +115,15 @@ class Mention:
         row = await info.context.loaders.documents.load(self.document_id)
         return None if row is None else Document.from_row(row)
 
+    @strawberry.field(description="The interaction it is in, if it is in one.")
+    async def interaction(self, info: Info) -> InteractionT | None:
+        from graph_api.types.interaction import Interaction
+
+        if self.interaction_id is None:
+            return None
+        row = await info.context.loaders.interactions.load(self.interaction_id)
+        return None if row is None else Interaction.from_row(row)
+
 
 async def mention_page(
     info: Info,
@@ -126,7 +149,7 @@ async def mention_page(
 @strawberry.type
 class MentionQuery:
     @strawberry.field(
-        description="Names in your memories and documents that match no contact (or several), newest "
+        description="Names in your memories, documents and interactions that match no contact (or several), newest "
         "first: people you may want to add."
     )
     async def unresolved_mentions(

@@ -21,6 +21,7 @@ from graph_api.search.embeddings import EmbeddingError
 from graph_api.types.contact import Contact
 from graph_api.types.document import DocumentChunk
 from graph_api.types.enums import MemoryType
+from graph_api.types.interaction import Interaction
 from graph_api.types.memory import Memory
 from graph_api.types.node import decode_id
 from graph_api.types.pages import PageInfo
@@ -87,10 +88,12 @@ class SearchBoost:
 class SearchSource(Enum):
     MEMORY = "MEMORY"
     DOCUMENT = "DOCUMENT"
+    INTERACTION = "INTERACTION"
 
 
 @strawberry.type(
-    description="One hit of `searchMemories`, whatever its source: `memory` or `chunk` is set."
+    description="One hit of `searchMemories`, whatever its source: `memory`, `chunk` or "
+    "`interaction` is set, as `source` says."
 )
 class SearchHit:
     cursor: str
@@ -101,6 +104,11 @@ class SearchHit:
     chunk: DocumentChunk | None = strawberry.field(
         description="The passage that matched; its document, heading, position and offsets say "
         "where in the document it sits."
+    )
+    interaction: Interaction | None = strawberry.field(
+        default=None,
+        description="The interaction whose subject, summary or content matched (its "
+        "participants, when and how it happened).",
     )
 
 
@@ -252,8 +260,11 @@ class SearchQuery:
             list[SearchSource] | None,
             strawberry.argument(
                 description="What to search: MEMORY (the default, alone), DOCUMENT (document chunks), "
-                "or both, ranked together. Beyond MEMORY alone the scan is exact; filter.types "
-                "narrows memories only, the other filters apply to a chunk through its document."
+                "INTERACTION (interactions' subject, summary and content), or several, ranked "
+                "together. Beyond MEMORY alone the scan is exact; filter.types narrows memories "
+                "only, the other filters apply to a chunk through its document, and to an "
+                "interaction through its participants and occurredAt (it has no tags: a search "
+                "by tags finds none)."
             ),
         ] = None,
         min_score: Annotated[
@@ -335,6 +346,13 @@ class SearchQuery:
         )
 
 
+SOURCE_NAMES = {
+    SearchSource.MEMORY: source_search.MEMORY,
+    SearchSource.DOCUMENT: source_search.CHUNK,
+    SearchSource.INTERACTION: source_search.INTERACTION,
+}
+
+
 async def search_several_sources(
     info: Info,
     sources: frozenset[SearchSource],
@@ -347,9 +365,7 @@ async def search_several_sources(
     position: object,
     ranking: search.Ranking,
 ) -> MemorySearchConnection:
-    names = frozenset(
-        source_search.MEMORY if s is SearchSource.MEMORY else source_search.CHUNK for s in sources
-    )
+    names = frozenset(SOURCE_NAMES[s] for s in sources)
     found = await source_search.search_sources(
         info.context.pool,
         info.context.user_id,
@@ -372,7 +388,12 @@ async def search_several_sources(
     chunk_rows = await loaders.document_chunks.load_many(
         [h.id for h in found if h.source == source_search.CHUNK]
     )
-    rows = {row["id"]: row for row in [*memory_rows, *chunk_rows] if row is not None}
+    interaction_rows = await loaders.interactions.load_many(
+        [h.id for h in found if h.source == source_search.INTERACTION]
+    )
+    rows = {
+        row["id"]: row for row in [*memory_rows, *chunk_rows, *interaction_rows] if row is not None
+    }
     hits, edges = [], []
     for hit in found:
         row = rows.get(hit.id)
@@ -394,6 +415,18 @@ async def search_several_sources(
                     source=SearchSource.MEMORY,
                     memory=memory,
                     chunk=None,
+                )
+            )
+        elif hit.source == source_search.INTERACTION:
+            hits.append(
+                SearchHit(
+                    cursor=cursor,
+                    score=hit.score,
+                    match_score=hit.match_score,
+                    source=SearchSource.INTERACTION,
+                    memory=None,
+                    chunk=None,
+                    interaction=Interaction.from_row(row),
                 )
             )
         else:
