@@ -48,6 +48,8 @@ async def test_every_tenant_key_foreign_key_and_btree_index_starts_with_user_id(
         "contacts.contacts_tags_idx (gin)",
         "document_chunks.document_chunks_embedding_idx (hnsw)",
         "document_chunks.document_chunks_search_vector_idx (gin)",
+        "interactions.interactions_embedding_idx (hnsw)",
+        "interactions.interactions_search_vector_idx (gin)",
         "memories.memories_embedding_idx (hnsw)",
         "memories.memories_search_vector_idx (gin)",
         "memories.memories_tags_idx (gin)",
