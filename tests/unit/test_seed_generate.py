@@ -22,10 +22,10 @@ from graph_api.seed import (
     MEMORY_SOURCE_COLUMNS,
     PARTICIPANT_COLUMNS,
     RELATIONSHIP_COLUMNS,
-    TAG_VOCABULARY,
     Network,
     generate_network,
 )
+from graph_api.seed.vocabulary import TAG_VOCABULARY
 
 USER_ID = uuid.UUID("5b0c4a52-1a7e-4c55-9a43-0e6f1d1c2b3a")
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

@@ -1,386 +1,56 @@
-"""A deterministic demo and benchmark network, bulk loaded with COPY.
+"""The generator: a deterministic network in memory, no I/O.
 
-`generate_network` is pure: the same (user_id, contacts, seed, now) always yields the
-same rows, so benchmarks compare like with like and tests can pin behaviour.
-`seed_network` loads those rows in one transaction with `COPY`, which is an order of
-magnitude faster than INSERTs for 100k-row tables.
-
-The shape feeds the graph algorithms, so it is built on purpose:
-- contacts live in communities (companies, friend groups, families, client/vendor
-  circles, alumni and meetup networks) that are dense inside and joined by a few
-  bridges, so Louvain has real communities to find and betweenness real connectors;
-- every contact has a tie profile (active, fading, gone cold, occasional, never), so
-  strength and "going cold" have true positives and true negatives;
-- interests and memories are drawn from the contact's community, so semantic search
-  has something meaningful to find.
+The same (user_id, contacts, seed, now) always yields the same rows (see the package's
+docstring for the shape and why).
 """
 
 from __future__ import annotations
 
 import gc
 import random
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import asyncpg
-
-from graph_api.db import ties
-
-Record = tuple[Any, ...]
-ProgressCallback = Callable[[str, int, int], None]
-
-# Column order of every record tuple in `Network`; also the COPY column lists.
-# Generated and defaulted columns (memories.search_vector, embedding) are left out.
-CONTACT_COLUMNS = (
-    "user_id", "id", "full_name", "email", "phone", "company", "job_title", "location",
-    "bio", "tags", "notes", "source", "last_interaction_at", "created_at", "updated_at",
-)  # fmt: skip
-RELATIONSHIP_COLUMNS = (
-    "user_id", "id", "contact_a_id", "contact_b_id", "type", "manual_strength", "source",
-    "detected_at", "created_at", "updated_at",
-)  # fmt: skip
-INTERACTION_COLUMNS = (
-    "user_id", "id", "type", "direction", "subject", "content", "summary", "sentiment",
-    "occurred_at", "duration_minutes", "created_at",
-)  # fmt: skip
-PARTICIPANT_COLUMNS = ("user_id", "interaction_id", "contact_id")
-INTEREST_COLUMNS = (
-    "user_id", "id", "contact_id", "category", "topic", "confidence", "evidence_count",
-    "first_detected_at", "last_reinforced_at",
-)  # fmt: skip
-MEMORY_COLUMNS = (
-    "user_id", "id", "contact_id", "type", "title", "content", "tags", "importance",
-    "confidence", "created_at", "updated_at",
-)  # fmt: skip
-MEMORY_SOURCE_COLUMNS = ("user_id", "memory_id", "interaction_id")
-
-# Rows per COPY call for big tables: small enough that a progress bar moves.
-COPY_CHUNK_ROWS = 20_000
+from graph_api.seed.rows import Network
+from graph_api.seed.vocabulary import (
+    BRIDGE_TYPES,
+    CITIES,
+    FAMILY_INTERESTS,
+    FAMILY_RELATIONS,
+    FEMALE_NAMES,
+    GENERAL_INTERESTS,
+    GENERIC_TITLES,
+    HOBBIES,
+    INTERACTION_TYPES,
+    KINDS,
+    LAST_NAMES,
+    LEADER_TITLES,
+    MALE_NAMES,
+    MEMORIES,
+    MONTHS,
+    NEUTRAL_NAMES,
+    NOTES,
+    PERSONAL_EMAIL_DOMAINS,
+    PROFILES,
+    PRONOUNS,
+    QUARTERS,
+    SCHOOLS,
+    SECTORS,
+    SECTORS_BY_KEY,
+    SERVICE_FIRM_KINDS,
+    SERVICE_FIRM_NAMES,
+    SUBJECTS,
+    SUMMARIES,
+    TITLE_TAGS,
+    Hobby,
+    Kind,
+    Sector,
+)
 
 DAY = 86_400  # seconds
 WINDOW_DAYS = 730  # interactions span the two years before `now`
-
-
-@dataclass(frozen=True)
-class Network:
-    """Every generated row, per table, as tuples in the `*_COLUMNS` order."""
-
-    contacts: list[Record]
-    relationships: list[Record]
-    interactions: list[Record]
-    participants: list[Record]
-    interests: list[Record]
-    memories: list[Record]
-    memory_sources: list[Record]
-
-    def tables(self) -> list[tuple[str, tuple[str, ...], list[Record]]]:
-        """(table, columns, rows) in foreign-key order: parents before children."""
-        return [
-            ("contacts", CONTACT_COLUMNS, self.contacts),
-            ("relationships", RELATIONSHIP_COLUMNS, self.relationships),
-            ("interactions", INTERACTION_COLUMNS, self.interactions),
-            ("interaction_participants", PARTICIPANT_COLUMNS, self.participants),
-            ("interests", INTEREST_COLUMNS, self.interests),
-            ("memories", MEMORY_COLUMNS, self.memories),
-            ("memory_sources", MEMORY_SOURCE_COLUMNS, self.memory_sources),
-        ]
-
-
-@dataclass(frozen=True)
-class SeedReport:
-    contacts: int
-    relationships: int
-    interactions: int
-    participants: int
-    interests: int
-    memories: int
-    seconds: float
-
-
-# --------------------------------------------------------------------------- vocabulary
-
-FEMALE_NAMES = (
-    "Priya", "Maria", "Sofia", "Emma", "Olivia", "Aisha", "Mei", "Yuki", "Fatima", "Chloe",
-    "Hannah", "Isabel", "Leila", "Nadia", "Elena", "Grace", "Zoe", "Amara", "Ingrid", "Lucia",
-    "Sara", "Naomi", "Clara", "Anika", "Beatriz", "Ruth", "Julia", "Keiko", "Ana", "Maya",
-    "Chiara", "Freya", "Imani", "Rosa", "Tara", "Vera", "Lena", "Mira", "Noor", "Esther",
-)  # fmt: skip
-MALE_NAMES = (
-    "James", "Diego", "Wei", "Omar", "Lucas", "Noah", "Arjun", "Kenji", "Mateo", "Samuel",
-    "David", "Ethan", "Hugo", "Ivan", "Jonas", "Kofi", "Liam", "Marco", "Nikhil", "Oscar",
-    "Pablo", "Rafael", "Tomas", "Victor", "Yusuf", "Daniel", "Felix", "Gabriel", "Hiro", "Jamal",
-    "Leo", "Malik", "Ravi", "Stefan", "Theo", "Andre", "Ben", "Carlos", "Emeka", "Finn",
-)  # fmt: skip
-NEUTRAL_NAMES = (
-    "Alex", "Sam", "Jordan", "Robin", "Kai", "Ari", "Quinn", "Rowan", "Charlie", "Avery",
-)  # fmt: skip
-LAST_NAMES = (
-    "Shah", "Garcia", "Chen", "Smith", "Okafor", "Nakamura", "Rossi", "Muller", "Kowalski",
-    "Silva", "Patel", "Kim", "Nguyen", "Johnson", "Martin", "Haddad", "Ivanova", "Larsen",
-    "Costa", "Dubois", "Schmidt", "Fernandez", "Tanaka", "Walker", "Adeyemi", "Novak",
-    "Jensen", "Lopez", "Singh", "Yilmaz", "Brown", "Wilson", "Moreau", "Rahman", "Berg",
-    "Sato", "Hughes", "Kaur", "Mensah", "Ortiz", "Park", "Quinn", "Reyes", "Sorensen",
-    "Torres", "Ueda", "Vargas", "Weber", "Zhang", "Ali", "Bauer", "Castro", "Diaz", "Ek",
-    "Fischer", "Gomez", "Hansen", "Ito", "Khan", "Lindqvist", "Mehta", "Nilsen", "OBrien",
-    "Petrov", "Romero", "Suzuki", "Thompson", "Volkov", "Wang", "Young", "Abbott", "Baker",
-)  # fmt: skip
-CITIES = (
-    "San Francisco", "New York", "London", "Berlin", "Lisbon", "Toronto", "Austin",
-    "Bangalore", "Singapore", "Nairobi", "Sao Paulo", "Stockholm", "Amsterdam", "Paris",
-    "Seattle", "Boston", "Chicago", "Denver", "Mexico City", "Tokyo", "Sydney", "Dublin",
-    "Barcelona", "Lagos", "Copenhagen",
-)  # fmt: skip
-MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
-PERSONAL_EMAIL_DOMAINS = ("gmail.com", "outlook.com", "proton.me", "icloud.com", "fastmail.com")
-TAG_VOCABULARY = (
-    "investor", "engineer", "founder", "designer", "sales", "family", "college", "friend",
-    "client", "vendor", "mentor", "press", "recruiter", "vip", "neighbor",
-)  # fmt: skip
-GENERIC_TITLES = (
-    "Software Engineer", "Senior Software Engineer", "Product Manager", "Designer",
-    "Head of Sales", "Account Executive", "Operations Lead", "Data Scientist",
-    "Marketing Manager", "Recruiter", "Engineering Manager", "Customer Success Lead",
-)  # fmt: skip
-LEADER_TITLES = ("CEO & Co-founder", "CTO & Co-founder", "VP Engineering", "COO", "Head of Product")
-GENERAL_INTERESTS = (
-    ("travel", "national parks"), ("food", "coffee"), ("books", "science fiction"),
-    ("music", "jazz"), ("sports", "football"), ("health", "running"), ("home", "gardening"),
-    ("food", "baking"), ("travel", "Japan"), ("music", "live concerts"),
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Sector:
-    """An industry: where company communities get their names, roles and topics."""
-
-    key: str
-    prefixes: tuple[str, ...]
-    suffixes: tuple[str, ...]
-    titles: tuple[str, ...]
-    interests: tuple[tuple[str, str], ...]
-    projects: tuple[str, ...]
-
-
-# fmt: off
-SECTORS = (
-    Sector(
-        "climate",
-        ("Verdant", "Terra", "Carbon", "Solstice", "Greenline", "Loam", "Tideway"),
-        ("Soil", "Labs", "Energy", "Grid", "Works", "Climate"),
-        ("Soil Scientist", "Climate Policy Lead", "Hardware Engineer", "Carbon Analyst"),
-        (("climate", "soil carbon"), ("climate", "carbon markets"), ("energy", "solar"),
-         ("energy", "grid storage"), ("climate", "regenerative agriculture"),
-         ("policy", "climate policy")),
-        ("soil-carbon measurement", "carbon credit registry", "battery pilot", "field sensor"),
-    ),
-    Sector(
-        "fintech",
-        ("Ledger", "Northbank", "Coinpath", "Tally", "Brightpay", "Mintwise", "Harbor"),
-        ("Pay", "Capital", "Finance", "Money", "Labs", "Credit"),
-        ("Risk Analyst", "Compliance Officer", "Payments Engineer", "Quant Developer"),
-        (("finance", "payments"), ("finance", "open banking"), ("finance", "fraud detection"),
-         ("technology", "distributed ledgers"), ("policy", "financial regulation"),
-         ("finance", "personal finance")),
-        ("payments API", "card issuing launch", "KYC revamp", "fraud model"),
-    ),
-    Sector(
-        "health",
-        ("Clearwell", "Pulse", "Vitalis", "Cura", "Helix", "Medora", "Kindred"),
-        ("Health", "Care", "Clinic", "Bio", "Labs", "Medical"),
-        ("Clinical Lead", "Nurse Practitioner", "Health Data Analyst", "Medical Director"),
-        (("health", "digital health"), ("health", "mental health"), ("health", "telemedicine"),
-         ("science", "genomics"), ("health", "nutrition"), ("policy", "healthcare policy")),
-        ("telehealth app", "patient portal", "clinical trial", "care pathway"),
-    ),
-    Sector(
-        "devtools",
-        ("Stackline", "Byteforge", "Cloudnine", "Vector", "Lambda", "Compile", "Orbit"),
-        ("AI", "Systems", "Cloud", "Data", "Labs", "Dev"),
-        ("ML Engineer", "Developer Advocate", "Site Reliability Engineer", "Research Scientist"),
-        (("technology", "machine learning"), ("technology", "developer tools"),
-         ("technology", "databases"), ("technology", "open source"),
-         ("technology", "large language models"), ("technology", "Rust")),
-        ("vector search beta", "inference platform", "observability dashboard", "SDK release"),
-    ),
-    Sector(
-        "media",
-        ("Paper", "Signal", "Broadside", "Lumen", "Echo", "Frame", "Inkwell"),
-        ("Media", "Studio", "Press", "Collective", "Stories", "Films"),
-        ("Editor", "Journalist", "Producer", "Creative Director"),
-        (("media", "podcasting"), ("media", "documentary film"), ("media", "newsletters"),
-         ("arts", "photography"), ("media", "investigative journalism"), ("arts", "design")),
-        ("podcast season", "documentary edit", "newsletter relaunch", "brand campaign"),
-    ),
-    Sector(
-        "education",
-        ("Brightpath", "Scholar", "Learnly", "Chalk", "Mentora", "Quill", "Openfield"),
-        ("Learning", "Academy", "Education", "Labs", "School", "Tutors"),
-        ("Curriculum Designer", "Learning Scientist", "Teacher", "Program Director"),
-        (("education", "edtech"), ("education", "early literacy"), ("education", "STEM"),
-         ("education", "adult learning"), ("policy", "education policy"),
-         ("technology", "adaptive learning")),
-        ("district pilot", "curriculum rewrite", "tutoring program", "learning app"),
-    ),
-    Sector(
-        "venture",
-        ("Northwind", "Foundry", "Summit", "Keystone", "Lighthouse", "Redwood", "Catalyst"),
-        ("Ventures", "Capital", "Partners", "Fund", "Investments", "Growth"),
-        ("Partner", "Principal", "Associate", "Venture Partner"),
-        (("investing", "seed investing"), ("investing", "impact investing"),
-         ("investing", "climate tech"), ("investing", "fintech"), ("investing", "deep tech"),
-         ("investing", "B2B SaaS")),
-        ("Fund II close", "portfolio review", "LP update", "deal memo"),
-    ),
-    Sector(
-        "food",
-        ("Harvest", "Olive", "Saffron", "Crumb", "Orchard", "Copper", "Wildflower"),
-        ("Kitchen", "Foods", "Bakery", "Market", "Provisions", "Table"),
-        ("Head Chef", "Food Scientist", "Supply Chain Manager", "Brand Manager"),
-        (("food", "fermentation"), ("food", "plant-based food"), ("food", "restaurants"),
-         ("food", "food supply chains"), ("food", "natural wine"), ("food", "sourdough")),
-        ("new menu", "grocery distribution deal", "second location", "packaging redesign"),
-    ),
-)
-# fmt: on
-SECTORS_BY_KEY = {sector.key: sector for sector in SECTORS}
-
-
-@dataclass(frozen=True)
-class Hobby:
-    """What a friend group does together: names, topics and plans."""
-
-    group: str
-    interests: tuple[tuple[str, str], ...]
-    activity: str
-    event: str
-
-
-# fmt: off
-HOBBIES = (
-    Hobby("Thursday climbing crew",
-          (("sports", "bouldering"), ("outdoors", "alpine climbing"), ("outdoors", "camping")),
-          "climbing session", "bouldering competition"),
-    Hobby("Sunday running club",
-          (("sports", "marathons"), ("sports", "trail running"), ("health", "running")),
-          "long run", "half marathon"),
-    Hobby("book club",
-          (("books", "literary fiction"), ("books", "history"), ("books", "science fiction")),
-          "book club night", "author reading"),
-    Hobby("board game night",
-          (("games", "board games"), ("games", "tabletop RPGs"), ("games", "chess")),
-          "game night", "board game convention"),
-    Hobby("supper club",
-          (("food", "cooking"), ("food", "natural wine"), ("food", "fermentation")),
-          "dinner", "supper club feast"),
-    Hobby("weekend cycling group",
-          (("sports", "cycling"), ("outdoors", "bikepacking"), ("travel", "Alps")),
-          "ride", "gran fondo"),
-    Hobby("community choir",
-          (("music", "choral singing"), ("music", "jazz"), ("music", "classical music")),
-          "rehearsal", "spring concert"),
-    Hobby("five-a-side football team",
-          (("sports", "football"), ("sports", "coaching"), ("health", "fitness")),
-          "match", "league final"),
-)
-# fmt: on
-FAMILY_RELATIONS = ("cousin", "sister", "brother", "aunt", "uncle", "niece", "nephew", "in-law")
-FAMILY_INTERESTS = (
-    ("food", "baking"), ("home", "gardening"), ("travel", "road trips"), ("family", "parenting"),
-    ("sports", "football"), ("books", "mysteries"), ("home", "woodworking"), ("music", "folk"),
-)  # fmt: skip
-SCHOOLS = (
-    "Northfield University", "Lakeshore College", "Eastbrook Institute of Technology",
-    "Westmere University", "Harborview College",
-)  # fmt: skip
-SERVICE_FIRM_NAMES = ("Atlas", "Meridian", "Pinnacle", "Bluefin", "Ironside", "Cobalt", "Juniper")
-SERVICE_FIRM_KINDS = (
-    "Law",
-    "Consulting",
-    "Accounting",
-    "Agency",
-    "Logistics",
-    "Design",
-    "Advisory",
-)
-QUARTERS = ("Q1", "Q2", "Q3", "Q4")
-# words in a job title that earn a contact a tag
-TITLE_TAGS = (
-    ("engineer", "engineer"), ("founder", "founder"), ("design", "designer"), ("sales", "sales"),
-    ("recruit", "recruiter"), ("journalist", "press"), ("editor", "press"),
-    ("partner", "investor"),
-)  # fmt: skip
-
-
-# --------------------------------------------------------------------------- community kinds
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How one kind of community is sized, connected and talked to."""
-
-    name: str
-    share: float  # fraction of contacts whose primary community is of this kind
-    size: tuple[int, int]
-    edge_types: tuple[tuple[str, float], ...]
-    # tie profiles: active, fading, cold, occasional, never
-    profiles: tuple[float, float, float, float, float]
-    # interaction types: email, meeting, call, message, other
-    channels: tuple[float, float, float, float, float]
-
-
-KINDS = (
-    Kind(
-        "company",
-        0.38,
-        (5, 40),
-        (("colleague", 0.86), ("mentor", 0.09), ("friend", 0.05)),
-        (0.15, 0.15, 0.16, 0.34, 0.20),
-        (0.42, 0.28, 0.14, 0.12, 0.04),
-    ),
-    Kind(
-        "friends",
-        0.22,
-        (4, 15),
-        (("friend", 0.9), ("acquaintance", 0.1)),
-        (0.20, 0.16, 0.14, 0.34, 0.16),
-        (0.06, 0.16, 0.22, 0.52, 0.04),
-    ),
-    Kind(
-        "family",
-        0.08,
-        (3, 8),
-        (("family", 1.0),),
-        (0.26, 0.12, 0.08, 0.44, 0.10),
-        (0.04, 0.14, 0.34, 0.44, 0.04),
-    ),
-    Kind(
-        "clients",
-        0.15,
-        (5, 20),
-        (("colleague", 1.0),),  # cross-firm edges become client/vendor, see _edge_type
-        (0.14, 0.16, 0.18, 0.34, 0.18),
-        (0.50, 0.26, 0.16, 0.04, 0.04),
-    ),
-    Kind(
-        "network",
-        0.17,
-        (6, 30),
-        (("acquaintance", 0.7), ("mentor", 0.15), ("friend", 0.15)),
-        (0.06, 0.10, 0.16, 0.40, 0.28),
-        (0.44, 0.24, 0.10, 0.18, 0.04),
-    ),
-)
-PROFILES = ("active", "fading", "cold", "occasional", "never")
-INTERACTION_TYPES = ("email", "meeting", "call", "message", "other")
-BRIDGE_TYPES = (("acquaintance", 0.5), ("friend", 0.3), ("mentor", 0.1), ("other", 0.1))
-
 
 # --------------------------------------------------------------------------- working state
 
@@ -956,13 +626,6 @@ class _Generator:
         }
 
 
-PRONOUNS = {
-    "she": {"subj": "she", "obj": "her", "poss": "her", "be": "is", "have": "has"},
-    "he": {"subj": "he", "obj": "him", "poss": "his", "be": "is", "have": "has"},
-    "they": {"subj": "they", "obj": "them", "poss": "their", "be": "are", "have": "have"},
-}
-
-
 def _ascii(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isascii() and ch.isalpha())
 
@@ -999,231 +662,3 @@ def _interest_pool(community: Community) -> tuple[tuple[str, str], ...]:
         return FAMILY_INTERESTS
     assert community.sector is not None
     return community.sector.interests
-
-
-# --------------------------------------------------------------------------- templates
-# Placeholders come from `_Generator._fields`. After {subj} only {be}/{have} or a past
-# tense verb follows, so "they" reads as well as "she" and "he".
-
-# fmt: off
-SUBJECTS = {
-    "company": (
-        "{project}: next steps", "Re: {project} timeline", "{quarter} planning sync",
-        "Quick question about {topic}", "Notes from today's {company} standup",
-        "Intro: someone working on {topic}", "Feedback on the {project} draft",
-        "Coffee next week?", "Hiring {hire_role}", "{company} offsite agenda",
-    ),
-    "friends": (
-        "{activity} this week?", "Photos from the {event}", "Are you in for the {event}?",
-        "Dinner on Saturday?", "Happy birthday!", "Trip to {place}", "Re: {activity} plans",
-        "That {topic} article I mentioned",
-    ),
-    "family": (
-        "Family dinner on Sunday", "Happy birthday, {first}!", "Holiday plans",
-        "Photos from {place}", "Re: the move to {city}", "Checking in", "Recipe you asked for",
-        "Weekend visit?",
-    ),
-    "clients": (
-        "{company} x us: {quarter} review", "Invoice and PO for {project}",
-        "Re: {project} scope", "Contract renewal", "Kickoff: {project}", "Status update",
-        "Pricing for {quarter}", "Escalation: {project} delay",
-    ),
-    "network": (
-        "Great to meet you at the {group}", "Re: your talk on {topic}", "Intro request",
-        "Coffee to talk {topic}?", "{school} reunion", "Following up on {project}",
-        "Mentoring chat", "Slides from the {group} session",
-    ),
-}
-SUMMARIES = {
-    "company": (
-        "Walked through the {project} plan with {first}; {subj} will send an updated timeline.",
-        "{first} shared how {company} is approaching {topic}; agreed to compare notes monthly.",
-        "Discussed the {quarter} roadmap and who owns the {project} workstream.",
-        "{first} asked for advice on hiring {hire_role}; promised two referrals.",
-    ),
-    "friends": (
-        "Caught up with {first} over a {activity}; {subj} {be} training for the {event}.",
-        "Long chat with {first} about {poss} trip to {place} in {month}.",
-        "Planned the next {activity} with {first} and picked a date.",
-    ),
-    "family": (
-        "Called {first} to catch up; {subj} {be} busy with {topic} and visiting in {month}.",
-        "Family catch-up with {first} about the holidays and the move to {city}.",
-        "{first} shared news from {place}; everyone is doing well.",
-    ),
-    "clients": (
-        "{quarter} review with {first} at {company}: {project} is on track, budget confirmed.",
-        "{first} raised concerns about the {project} delivery date; agreed on weekly check-ins.",
-        "Scoped the {project} extension with {first}; {subj} will take it to procurement.",
-    ),
-    "network": (
-        "Coffee with {first} about {topic}; {subj} offered an intro to someone at {company}.",
-        "{first} talked through {poss} move into {topic}; shared a few resources.",
-        "Mentoring session with {first} on growing into the {title} role.",
-    ),
-}
-NOTES = (
-    "Met at the {group}.",
-    "Prefers email over calls.",
-    "Introduced by a friend from {school}.",
-    "Ask about {topic} next time.",
-    "Based in {city}; usually free on Friday afternoons.",
-)
-# (memory type, title, content, tags) per community kind
-MEMORIES: dict[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]] = {
-    "company": (
-        ("note", "{first} is fundraising",
-         "{first} mentioned {subj} {be} raising a seed round for {poss} {topic} startup "
-         "and wants intros to impact investors.",
-         ("fundraising", "intro")),
-        ("note", "{first} is hiring",
-         "{first} is hiring {hire_role} for {poss} team at {company} and asked whether "
-         "we know anyone strong in {topic}.",
-         ("hiring",)),
-        ("insight", "{first} knows {topic}",
-         "{first} is the person to ask about {topic} at {company}; {subj} {have} been "
-         "there since the early team and knows the history of every decision.",
-         ("expertise",)),
-        ("talking_point", "Ask {first} about the {project}",
-         "Ask {first} how the {project} went; {subj} {be} worried about hitting the "
-         "{quarter} deadline.",
-         ("follow-up",)),
-        ("briefing", "Before meeting {first}",
-         "Before meeting {first}: {subj} {be} {title} at {company}, cares about {topic}, "
-         "and prefers a short agenda sent the day before.",
-         ("meeting-prep",)),
-        ("summary", "{company} update from {first}",
-         "Caught up with {first} about {company}'s plans for the {project}; {subj} "
-         "expected a decision by {month} and offered to share the internal write-up.",
-         ("update",)),
-    ),
-    "friends": (
-        ("note", "{first} training for the {event}",
-         "{first} just signed up for the {event} in {month} and is looking for a "
-         "training partner.",
-         ("plans",)),
-        ("note", "{first}'s birthday",
-         "{first}'s birthday is {month} {day}; anything to do with {topic} makes a good gift.",
-         ("birthday",)),
-        ("talking_point", "Ask {first} about {place}",
-         "Ask {first} about {poss} trip to {place}; {subj} {be} planning it for {month} "
-         "and wants recommendations.",
-         ("travel", "follow-up")),
-        ("insight", "{first} organises the group",
-         "{first} organises most of the {group} get-togethers; check with {obj} before "
-         "planning anything.",
-         ("organiser",)),
-        ("note", "{first} changed jobs",
-         "{first} recently started as {title} at {company} and is still finding {poss} "
-         "feet; worth checking in.",
-         ("career",)),
-    ),
-    "family": (
-        ("note", "{first} is moving",
-         "{first} ({relation}) is moving to {city} in {month} and could use help with the "
-         "move.",
-         ("family", "plans")),
-        ("note", "{first}'s birthday",
-         "Remember {first}'s birthday on {month} {day}; {subj} {have} been into {topic} "
-         "lately.",
-         ("family", "birthday")),
-        ("talking_point", "Ask {first} about {topic}",
-         "Ask {first} about {topic}; {subj} got really into it this spring.",
-         ("family",)),
-        ("summary", "Family news from {first}",
-         "{first} shared that the family is planning a reunion in {place} around {month}; "
-         "{subj} asked everyone to confirm dates soon.",
-         ("family", "reunion")),
-    ),
-    "clients": (
-        ("note", "{company} budget approved",
-         "{first} at {company} approved the {project} budget for {quarter}; the renewal "
-         "conversation is due in {month}.",
-         ("account", "renewal")),
-        ("note", "{company} invoicing change",
-         "{first} flagged that invoices for {company} need a PO number from now on, or "
-         "they bounce in accounts payable.",
-         ("account", "billing")),
-        ("briefing", "Before the {company} review",
-         "Before the {company} review: {first} cares most about {topic} and delivery "
-         "dates; last quarter's delay on the {project} is still a sore point.",
-         ("account", "meeting-prep")),
-        ("insight", "Decision-maker at {company}",
-         "{first} is the real decision-maker at {company} for anything touching {topic}, "
-         "even though the title says {title}.",
-         ("account", "stakeholder")),
-    ),
-    "network": (
-        ("note", "{first}'s talk on {topic}",
-         "{first} gave a talk on {topic} at the {group}; worth following up about the "
-         "{project}.",
-         ("event", "follow-up")),
-        ("note", "{first} offered to mentor",
-         "Met {first} at the {group}; {subj} {be} {title} at {company} and offered to "
-         "mentor early-career people in {topic}.",
-         ("mentor",)),
-        ("insight", "{first} is well connected",
-         "{first} seems to know everyone in {topic} in {city}; a good first call for "
-         "introductions.",
-         ("connector", "intro")),
-        ("talking_point", "Ask {first} about {company}",
-         "Ask {first} whether {company} is still looking at {topic}; {subj} hinted at a "
-         "new initiative in {quarter}.",
-         ("follow-up",)),
-    ),
-}
-# fmt: on
-
-
-# --------------------------------------------------------------------------- loading
-
-
-async def seed_network(
-    conn: asyncpg.Connection,
-    user_id: uuid.UUID,
-    contacts: int,
-    seed: int,
-    now: datetime,
-    progress: ProgressCallback | None = None,
-) -> SeedReport:
-    """Generate a network for `user_id` and COPY it in one transaction.
-
-    The user row must exist. Rows are added to whatever the user already has; seeding
-    twice gives two networks side by side (ids never collide unless the seed repeats).
-    """
-    started = time.perf_counter()
-    network = generate_network(user_id, contacts, seed, now)
-    async with conn.transaction():
-        for table, columns, rows in network.tables():
-            await _copy_table(conn, table, columns, rows, progress)
-        # meetings' co-participants gain inferred ties, as logInteraction gives them
-        inferred = await ties.infer_ties(conn, user_id, [row[1] for row in network.interactions])
-    # the planner's statistics still describe the tables before the load: the next
-    # statements would be planned for those (sequential scans, nested loops)
-    await ties.analyze_bulk_load(conn)
-    return SeedReport(
-        contacts=len(network.contacts),
-        relationships=len(network.relationships) + inferred,
-        interactions=len(network.interactions),
-        participants=len(network.participants),
-        interests=len(network.interests),
-        memories=len(network.memories),
-        seconds=time.perf_counter() - started,
-    )
-
-
-async def _copy_table(
-    conn: asyncpg.Connection,
-    table: str,
-    columns: tuple[str, ...],
-    rows: list[Record],
-    progress: ProgressCallback | None,
-) -> None:
-    total = len(rows)
-    if progress is not None:
-        progress(table, 0, total)
-    for start in range(0, total, COPY_CHUNK_ROWS):
-        chunk = rows[start : start + COPY_CHUNK_ROWS]
-        await conn.copy_records_to_table(table, records=chunk, columns=list(columns))
-        if progress is not None:
-            progress(table, start + len(chunk), total)
