@@ -30,7 +30,8 @@ from uuid import UUID
 
 from graph_api.domain.events import Event
 from graph_api.graph.cache import GraphCache
-from graph_api.graph.network import ColdTie, Network
+from graph_api.graph.network import Network
+from graph_api.graph.results import ColdTie
 from loaders import Loaders
 
 logger = logging.getLogger("graph_api.live")

@@ -10,12 +10,13 @@ import asyncio
 from uuid import UUID
 
 from graph_api.errors import InvalidInput, NotFound
-from graph_api.graph.network import (
+from graph_api.graph.network import Network
+from graph_api.graph.results import (
+    Centrality,
     ColdTie,
     CommunityResult,
     ContactMetrics,
     Mutual,
-    Network,
     PathResult,
     Stats,
     Suggestion,
@@ -81,7 +82,7 @@ async def metrics(network: Network, contact_id: UUID) -> ContactMetrics | None:
     return await asyncio.to_thread(network.metrics, contact_id)
 
 
-async def key_connectors(network: Network, first: int) -> list[tuple[UUID, ContactMetrics]]:
+async def key_connectors(network: Network, first: int) -> list[tuple[UUID, Centrality]]:
     check_first(first)
     return await asyncio.to_thread(network.key_connectors, first)
 

@@ -248,17 +248,31 @@ def relationship_strength(
     Every shared interaction adds a positive decayed amount and `weight_shared` is
     positive, so the result grows strictly with the number of shared interactions.
     """
+    base = relationship_base(explicit, shared_occurrences, now, params)
+    return with_overlap(base, jaccard, params)
+
+
+def relationship_base(
+    explicit: float | None,
+    shared_occurrences: Sequence[datetime],
+    now: datetime,
+    params: StrengthParams,
+) -> float:
+    """The part of a contact↔contact strength that its own facts decide.
+
+    The overlap part depends on both ends' neighbours, so it changes when a tie next to
+    this one does: the graph keeps this part per tie and adds the overlap again then.
+    """
     amount = sum(
         half_life_decay(age_days(moment, now), params.shared_half_life_days)
         for moment in shared_occurrences
     )
     shared = saturate(amount, params.shared_saturation)
-    score = (
-        params.weight_explicit * (explicit or 0.0)
-        + params.weight_shared * shared
-        + params.weight_overlap * clamp01(jaccard)
-    )
-    return clamp01(score)
+    return params.weight_explicit * (explicit or 0.0) + params.weight_shared * shared
+
+
+def with_overlap(base: float, jaccard: float, params: StrengthParams) -> float:
+    return clamp01(base + params.weight_overlap * clamp01(jaccard))
 
 
 def strength_without_recency(tie: TieStrength, params: StrengthParams) -> float:

@@ -12,7 +12,7 @@ import strawberry
 
 from graph_api.context import Info
 from graph_api.graph import service
-from graph_api.graph.network import Mutual, PathResult
+from graph_api.graph.results import Mutual, PathResult
 from graph_api.graph.strength import TieStrength as TieStrengthResult
 from graph_api.types.contact import Contact
 from graph_api.types.node import contact_id

@@ -757,7 +757,13 @@ def test_a_single_contact() -> None:
     network = facts.network()
     assert network.has_contact(A)
     assert [(c.members, c.label) for c in network.communities()] == [([A], None)]
-    assert network.metrics(A) == network.key_connectors(1)[0][1]
+    metrics, (top, centrality) = network.metrics(A), network.key_connectors(1)[0]
+    assert metrics is not None and top == A
+    assert (metrics.degree, metrics.pagerank, metrics.betweenness) == (
+        centrality.degree,
+        centrality.pagerank,
+        centrality.betweenness,
+    )
     metrics = network.metrics(A)
     assert metrics is not None
     assert (metrics.degree, metrics.pagerank, metrics.betweenness, metrics.community_id) == (
