@@ -37,10 +37,12 @@ format: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/graph-api export-schema > schema.graphql
 
-# GraphiQL's bundle (graph_api/static/graphiql/), rebuilt from frontend/graphiql/ with
-# the locked npm packages; the built files are committed, so `make serve` needs no node
+# GraphiQL's bundle (graph_api/static/graphiql/) and /explore's (graph_api/static/explore/),
+# rebuilt from frontend/graphiql/ and frontend/explore/ with the locked npm packages; the
+# built files are committed, so `make serve` needs no node
 assets: examples
 	cd frontend/graphiql && npm ci --no-audit --no-fund && npm run build
+	cd frontend/explore && npm ci --no-audit --no-fund && npm run build
 
 # GraphiQL's example tabs: the README's operations (a test keeps them equal)
 examples: $(STAMP)

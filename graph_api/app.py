@@ -25,6 +25,8 @@ from graph_api.db.listener import Listener
 from graph_api.db.migrations import load_migrations, migrate
 from graph_api.db.pool import connect, ensure_database
 from graph_api.domain.events import CHANNEL as GRAPH_EVENTS
+from graph_api.explore import ASSETS_PATH as EXPLORE_ASSETS
+from graph_api.explore import Explorer
 from graph_api.gate import Admission, Gate, GraphQLEndpoint
 from graph_api.graph.cache import CHANNEL as GRAPH_CHANGED
 from graph_api.graph.cache import GraphCache
@@ -140,6 +142,11 @@ def create_app(settings: Settings) -> web.Application:
     export_resource.add_route("GET", graph_export)
     if graphiql is not None:
         app.router.add_get(f"{GRAPHIQL_ASSETS}/{{name}}", graphiql.asset)
+    if settings.explore:
+        # the ego network in the browser: a static page that reads through /graphql
+        explorer = Explorer("/graphql")
+        app.router.add_get("/explore", explorer.page)
+        app.router.add_get(f"{EXPLORE_ASSETS}/{{name}}", explorer.asset)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     observability.install(app, metrics=settings.metrics, access_log=settings.access_log)

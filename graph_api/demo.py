@@ -102,6 +102,8 @@ def print_banner_lines(settings: Settings, token: str | None, *, workers: int = 
     url = f"http://{settings.host}:{settings.port}/graphql"
     processes = f" ({workers} worker processes)" if workers > 1 else ""
     lines = [f"graph-api is serving GraphiQL at {url}{processes}"]
+    if settings.explore:
+        lines.append(f"the network explorer at http://{settings.host}:{settings.port}/explore")
     if token is not None:
         lines += [
             f"demo user: {settings.demo_email}; bearer token (set it in GraphiQL's headers):",

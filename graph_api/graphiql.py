@@ -9,13 +9,9 @@ equal), and, for `make serve`'s demo opened from this machine, the demo token.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import html
-import ipaddress
 import re
 import sys
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -23,7 +19,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from graph_api.http_errors import json_error
+from graph_api.assets import StaticAssets, is_loopback, page_headers
 from graph_api.keys import DEMO_TOKEN
 
 STATIC = files("graph_api") / "static" / "graphiql"
@@ -46,34 +42,13 @@ def readme_examples(readme: str) -> list[dict[str, str]]:
     return examples
 
 
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    gzipped: bytes
-    content_type: str
-    version: str
-
-
 class GraphiQL:
     """The page at the GraphQL endpoint (GET, Accept: text/html) and its two assets."""
 
     def __init__(self, endpoint: str = "/graphql") -> None:
         self.endpoint = endpoint
-        self._assets: dict[str, Asset] = {}
+        self.assets = StaticAssets("graphiql", ASSET_TYPES)
         self._examples: list[dict[str, str]] | None = None
-
-    def _asset(self, name: str) -> Asset:
-        found = self._assets.get(name)
-        if found is None:
-            body = (STATIC / name).read_bytes()
-            found = Asset(
-                body,
-                gzip.compress(body, compresslevel=6, mtime=0),
-                ASSET_TYPES[name],
-                hashlib.sha256(body).hexdigest()[:16],
-            )
-            self._assets[name] = found
-        return found
 
     def examples(self) -> list[dict[str, str]]:
         if self._examples is None:
@@ -83,62 +58,20 @@ class GraphiQL:
     def page(self, request: web.Request) -> web.Response:
         config: dict[str, Any] = {"endpoint": self.endpoint, "examples": self.examples()}
         token = request.app.get(DEMO_TOKEN)
-        if token is not None and _is_loopback(request.remote):
+        if token is not None and is_loopback(request.remote):
             # the demo's own token, only to a browser on this machine
             config["headers"] = {"Authorization": f"Bearer {token}"}
         # JSON inside <script>: no "</script>" can close it early
         data = orjson.dumps(config).replace(b"<", b"\\u003c").decode()
-        js, css = self._asset("graphiql.js"), self._asset("graphiql.css")
         body = PAGE.format(
             config=data,
-            js=html.escape(f"{ASSETS_PATH}/graphiql.js?v={js.version}"),
-            css=html.escape(f"{ASSETS_PATH}/graphiql.css?v={css.version}"),
+            js=html.escape(self.assets.url(ASSETS_PATH, "graphiql.js")),
+            css=html.escape(self.assets.url(ASSETS_PATH, "graphiql.css")),
         )
-        sockets = f"ws://{request.host} wss://{request.host}"
-        return web.Response(
-            text=body,
-            content_type="text/html",
-            headers={
-                # the page may hold a token: never cached, never framed, no referrer
-                "Cache-Control": "no-store",
-                "Content-Security-Policy": (
-                    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                    f"font-src 'self' data:; img-src 'self' data:; connect-src 'self' {sockets}; "
-                    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-                ),
-                "Referrer-Policy": "no-referrer",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return web.Response(text=body, content_type="text/html", headers=page_headers(request))
 
     async def asset(self, request: web.Request) -> web.Response:
-        name = request.match_info["name"]
-        if name not in ASSET_TYPES:
-            return json_error(404, "no such file", "NOT_FOUND")
-        asset = self._asset(name)
-        etag = f'"{asset.version}"'
-        versioned = request.query.get("v") == asset.version
-        headers = {
-            "ETag": etag,
-            "Cache-Control": "public, max-age=31536000, immutable" if versioned else "no-cache",
-            "X-Content-Type-Options": "nosniff",
-            "Vary": "Accept-Encoding",
-        }
-        if request.headers.get("If-None-Match") == etag:
-            return web.Response(status=304, headers=headers)
-        body = asset.body
-        if "gzip" in request.headers.get("Accept-Encoding", ""):
-            body, headers["Content-Encoding"] = asset.gzipped, "gzip"
-        return web.Response(
-            body=body, content_type=asset.content_type, charset="utf-8", headers=headers
-        )
-
-
-def _is_loopback(address: str | None) -> bool:
-    try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
+        return await self.assets.handle(request)
 
 
 PAGE = """<!doctype html>

@@ -47,6 +47,7 @@ class Settings:
     # log every SQL statement's name and duration at DEBUG on `graph_api.sql`
     log_statements: bool = False
     graphiql: bool = True
+    explore: bool = True
     # browser origins allowed to call the API (CORS); empty: none but the API's own
     cors_origins: tuple[str, ...] = ()
     # CORS credentials (cookies, HTTP auth); bearer tokens do not need them
@@ -121,6 +122,7 @@ class Settings:
                 env, "GRAPH_API_RATE_LIMIT_PER_MINUTE", cls.rate_limit_per_minute, 0, 10_000_000
             ),
             graphiql=env_bool(env, "GRAPH_API_GRAPHIQL", cls.graphiql),
+            explore=env_bool(env, "GRAPH_API_EXPLORE", cls.explore),
             cors_origins=_origins(
                 env.get("GRAPH_API_CORS_ORIGINS", ""), credentials=cors_credentials
             ),
