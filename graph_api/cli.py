@@ -323,14 +323,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from graph_api.app import create_app
     from graph_api.demo import demo_ctx, print_banner
-    from graph_api.workers import inherited_socket, supervise
+    from graph_api.workers import is_worker, supervise
 
     if args.no_demo:
         settings = replace(settings, seed_demo=False)
     if not 1 <= args.workers <= 64:
         raise CliError("--workers takes 1 to 64 processes")
-    sock = inherited_socket()
-    if args.workers > 1 and sock is None:
+    if args.workers > 1 and not is_worker():
         try:
             return supervise(settings, args.workers)
         except OSError as error:
@@ -346,9 +345,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     try:
         web.run_app(
             app,
-            host=None if sock else settings.host,
-            port=None if sock else settings.port,
-            sock=sock,
+            host=settings.host,
+            port=settings.port,
+            reuse_port=is_worker() or None,
             print=lambda _: print_banner(app, settings),
             access_log=None,
         )
@@ -538,8 +537,9 @@ def print_import_report(report: Any, path: str, seconds: float) -> None:
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
     import os
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
+    from graph_api.db.partitions import drop_partitions, ensure_partitions, wholly_before
     from graph_api.db.tenant import SET_FOR_TRANSACTION, all_users
     from graph_api.domain.retention import PurgeReport, purge_user
     from graph_api.env import env_int
@@ -555,6 +555,13 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
     async def action(conn: asyncpg.Connection) -> int:
         now = datetime.now(UTC)
         total = PurgeReport()
+        await ensure_partitions(conn, now)
+        # months wholly past the retention go as whole partitions, after every user's share
+        whole = (
+            []
+            if audit_days is None
+            else await wholly_before(conn, now - timedelta(days=audit_days))
+        )
         users = await all_users(conn)
         for user_id in users:
             async with conn.transaction():
@@ -567,8 +574,12 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
                         audit_retention_days=audit_days,
                         notification_retention_days=dismissed_days,
                         dry_run=args.dry_run,
+                        audit_dropped_before=whole[-1].ends if whole else None,
                     )
                 )
+        if whole and not args.dry_run:
+            async with conn.transaction():
+                await drop_partitions(conn, whole)
         verb = "would delete" if args.dry_run else "deleted"
         kept = "audit rows kept (GRAPH_API_AUDIT_RETENTION_DAYS unset)"
         audit = (
@@ -578,6 +589,7 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
             f"{verb} {total.expired_memories:,} expired memories, {audit}, "
             f"{total.dismissed_notifications:,} notifications dismissed over {dismissed_days} days ago "
             f"({len(users):,} users)"
+            + (f"; {len(whole)} whole months of audit rows as partitions" if whole else "")
         )
         return 0
 

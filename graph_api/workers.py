@@ -2,10 +2,11 @@
 
 The supervisor (this module, in the process the user started) does what must happen
 once: starts the embedded PostgreSQL when there is no DATABASE_URL, migrates, seeds the
-demo and mints its token. It then binds the port once and starts N workers,
-`graph-api serve` each, that inherit the listening socket (`GRAPH_API_LISTEN_FD`) and
-accept from it: the kernel hands each new connection to whichever worker accepts first,
-so a busy worker takes fewer. Workers are plain processes of their own (own event loop,
+demo and mints its token. It then starts N workers, `graph-api serve` each, that bind the
+same port with SO_REUSEPORT (`GRAPH_API_REUSE_PORT`): the kernel spreads new connections
+over the workers' listening sockets by a hash of the connection. (One socket shared by
+all was tried first: asyncio accepts every pending connection at each wake-up, so one
+worker took all eight of wrk's connections and the other idled.) Workers are plain processes of their own (own event loop,
 pool, graph cache, token cache, rate limit buckets) that know of each other only through
 PostgreSQL: graph versions read per request, LISTEN/NOTIFY for revocations, graph
 changes and subscription events (DESIGN.md, "Scale beyond one machine").
@@ -37,24 +38,36 @@ from graph_api.settings import Settings
 
 logger = logging.getLogger("graph_api.workers")
 
-LISTEN_FD = "GRAPH_API_LISTEN_FD"
+REUSE_PORT = "GRAPH_API_REUSE_PORT"
 STOP_SECONDS = 30.0
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """The port, bound once for every worker (SO_REUSEADDR, as aiohttp binds its own)."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    sock.set_inheritable(True)
-    return sock
+def check_port(host: str, port: int) -> None:
+    """OSError (errno 98) when something that is not a worker of ours holds the port."""
+    with socket.socket(
+        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM
+    ) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        probe.bind((host, port))
 
 
-def inherited_socket() -> socket.socket | None:
-    """The supervisor's listening socket, in a worker; None in a process of its own."""
-    fd = os.environ.get(LISTEN_FD)
-    return None if not fd else socket.socket(fileno=int(fd))
+def wait_listening(
+    host: str, port: int, workers: list[subprocess.Popen[bytes]], seconds: float = 180
+) -> None:
+    """Until the port takes connections (a worker is serving), so the banner is true."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and all(w.poll() is None for w in workers):
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def is_worker() -> bool:
+    """A worker binds its port with SO_REUSEPORT, beside its siblings."""
+    return os.environ.get(REUSE_PORT) == "1"
 
 
 async def _prepare(settings: Settings) -> tuple[str, PostgresServer | None, str | None]:
@@ -100,10 +113,10 @@ def supervise(settings: Settings, workers: int) -> int:
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        sock = listening_socket(settings.host, settings.port)
+        check_port(settings.host, settings.port)
         env = {
             **os.environ,
-            LISTEN_FD: str(sock.fileno()),
+            REUSE_PORT: "1",
             "DATABASE_URL": url,
             "GRAPH_API_SEED_DEMO": "false",
         }
@@ -115,13 +128,12 @@ def supervise(settings: Settings, workers: int) -> int:
                 subprocess.Popen(
                     [sys.executable, "-m", "graph_api", "serve", "--no-demo"],
                     env=env,
-                    pass_fds=(sock.fileno(),),
                     stdout=subprocess.DEVNULL,
                     # a worker's own Ctrl-C would race the supervisor's orderly stop
                     start_new_session=True,
                 )
             )
-        sock.close()  # the workers hold it
+        wait_listening(settings.host, settings.port, processes)
         print_banner_lines(settings, token, workers=workers)
         exited: int | None = None
         while not stopping and exited is None:

@@ -2,7 +2,10 @@
 
 - memories past their `expires_at`;
 - audit rows older than the audit retention (when one is set: by default the trail is
-  kept, since it is the user's record of what happened);
+  kept, since it is the user's record of what happened). The trail is partitioned by
+  month (graph_api/db/partitions.py): months wholly past the retention are dropped as
+  whole partitions by the caller once every user is done (here they are only counted),
+  and only the rows of the month the cutoff falls in are deleted row by row;
 - notifications dismissed longer ago than the notification retention.
 
 A dry run counts what would go and deletes nothing. Each user's share runs in a
@@ -12,7 +15,7 @@ transaction of that user's (row-level security admits nothing else).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -20,8 +23,16 @@ import asyncpg
 EXPIRED_MEMORIES = """
     from memories where user_id = $1 and expires_at is not null and expires_at <= $2
 """
+# rows past the cutoff ($2) but not in the month partitions dropped whole (before $3):
+# those of the month the cutoff falls in, and strays in the default partition
 OLD_AUDIT_ROWS = """
-    from audit_log where user_id = $1 and created_at < $2
+    from audit_log
+   where user_id = $1 and created_at < $2
+     and (created_at >= $3 or tableoid = 'audit_log_default'::regclass)
+"""
+IN_DROPPED_PARTITIONS = """-- count_audit_rows_in_dropped_partitions
+    select count(*) from audit_log
+     where user_id = $1 and created_at < $2 and tableoid <> 'audit_log_default'::regclass
 """
 OLD_DISMISSED = """
     from notifications where user_id = $1 and status = 'dismissed' and updated_at < $2
@@ -41,14 +52,20 @@ class PurgeReport:
 
 
 async def _purge(
-    conn: asyncpg.Connection, name: str, source: str, user_id: UUID, before: datetime, dry_run: bool
+    conn: asyncpg.Connection,
+    name: str,
+    source: str,
+    user_id: UUID,
+    before: datetime,
+    dry_run: bool,
+    *extra: object,
 ) -> int:
     if dry_run:
         count: int = await conn.fetchval(
-            f"-- count_{name}\n select count(*) {source}", user_id, before
+            f"-- count_{name}\n select count(*) {source}", user_id, before, *extra
         )
         return count
-    status = await conn.execute(f"-- purge_{name}\n delete {source}", user_id, before)
+    status = await conn.execute(f"-- purge_{name}\n delete {source}", user_id, before, *extra)
     return int(status.split()[-1])
 
 
@@ -60,17 +77,24 @@ async def purge_user(
     audit_retention_days: int | None,
     notification_retention_days: int,
     dry_run: bool,
+    audit_dropped_before: datetime | None = None,
 ) -> PurgeReport:
-    """One user's share, in the caller's transaction (with the tenant set)."""
+    """One user's share, in the caller's transaction (with the tenant set).
+
+    `audit_dropped_before`: the end of the audit partitions the caller drops whole; the
+    user's rows before it are counted, not deleted."""
     report = PurgeReport()
     report.expired_memories = await _purge(
         conn, "expired_memories", EXPIRED_MEMORIES, user_id, now, dry_run
     )
     if audit_retention_days is not None:
+        cutoff = now - timedelta(days=audit_retention_days)
+        dropped = min(audit_dropped_before or datetime.min.replace(tzinfo=UTC), cutoff)
         report.audit_rows = await _purge(
-            conn, "old_audit_rows", OLD_AUDIT_ROWS, user_id,
-            now - timedelta(days=audit_retention_days), dry_run,
+            conn, "old_audit_rows", OLD_AUDIT_ROWS, user_id, cutoff, dry_run, dropped,
         )  # fmt: skip
+        if audit_dropped_before is not None:
+            report.audit_rows += await conn.fetchval(IN_DROPPED_PARTITIONS, user_id, dropped)
     report.dismissed_notifications = await _purge(
         conn, "old_dismissed_notifications", OLD_DISMISSED, user_id,
         now - timedelta(days=notification_retention_days), dry_run,

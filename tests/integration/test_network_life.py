@@ -160,8 +160,10 @@ async def test_delete_contact_forgets_them_in_every_table(
     tables = [
         row["table_name"]
         for row in await pool.fetch(
-            "select table_name from information_schema.tables"
-            " where table_schema = current_schema() and table_type = 'BASE TABLE'"
+            # a partitioned table's rows are read through it, not its partitions again
+            "select c.relname as table_name from pg_class c"
+            " where c.relnamespace = current_schema()::regnamespace"
+            " and c.relkind in ('r', 'p') and not c.relispartition"
         )
     ]
     found: dict[str, int] = {}

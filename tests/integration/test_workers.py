@@ -224,7 +224,7 @@ def test_serve_with_two_workers_shares_one_port_and_stops_as_one(tmp_path: Path)
             if "graph_api" in " ".join(child.cmdline())
         ]
         assert len(workers) == 2
-        # the workers bind nothing of their own: they accept on the supervisor's socket
+        # workers bind the port with SO_REUSEPORT as they start: until then, retry
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             try:
