@@ -64,6 +64,30 @@ class Metrics:
         )
         self.registry.register(_StateCollector(app))
         self._names: set[str] = set()
+        # label children by their values: `labels()` takes a lock and validates its
+        # arguments on every call; the label sets are bounded (names, codes, routes)
+        self._children: dict[tuple[str | int, ...], Any] = {}
+
+    def count(self, operation: str, outcome: str, seconds: float) -> None:
+        """One GraphQL request answered, by operation name and outcome."""
+        children = self._children
+        key: tuple[str | int, ...] = ("graphql", operation, outcome)
+        requests = children.get(key)
+        if requests is None:
+            requests = children[key] = self.requests.labels(operation, outcome)
+        requests.inc()
+        key = ("latency", operation)
+        latency = children.get(key)
+        if latency is None:
+            latency = children[key] = self.latency.labels(operation)
+        latency.observe(seconds)
+
+    def count_http(self, route: str, status: int) -> None:
+        key = ("http", route, status)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.http.labels(route, str(status))
+        child.inc()
 
     def operation_label(self, name: str | None) -> str:
         if name is None or not NAME.fullmatch(name):
@@ -152,12 +176,12 @@ async def observe_middleware(request: web.Request, handler: Handler) -> web.Stre
     finally:
         seconds = time.perf_counter() - started
         try:
-            await _record(request, response, status, seconds)
+            _record(request, response, status, seconds)
         except Exception:  # observing must never cost the answer
             access_logger.warning("could not record a request", exc_info=True)
 
 
-async def _record(
+def _record(
     request: web.Request, response: web.StreamResponse | None, status: int, seconds: float
 ) -> None:
     app = request.app
@@ -173,13 +197,14 @@ async def _record(
         executed = body.startswith(b'{"data"')
         outcome = _outcome(body, status)
         name = (request.get(OPERATION) or None) if executed else None
-        operation = metrics.operation_label(name) if metrics is not None else name
         if metrics is not None:
-            metrics.requests.labels(operation, outcome).inc()
-            metrics.latency.labels(operation).observe(seconds)
+            operation = metrics.operation_label(name)
+            metrics.count(operation, outcome, seconds)
+        else:
+            operation = name
     if metrics is not None:
-        metrics.http.labels(route, str(status)).inc()
-    if app.get(ACCESS_LOG, False):
+        metrics.count_http(route, status)
+    if app.get(ACCESS_LOG, False) and access_logger.isEnabledFor(logging.INFO):
         line: dict[str, Any] = {
             "requestId": request.get(REQUEST_ID),
             "method": request.method,

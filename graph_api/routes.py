@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
+import os
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -32,7 +32,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     supplied = request.headers.get("X-Request-Id", "")
     request_id = (
-        supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else uuid.uuid4().hex
+        supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else os.urandom(16).hex()
     )
     request[REQUEST_ID] = request_id
     response = await handler(request)
