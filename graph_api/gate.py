@@ -19,6 +19,7 @@ that reads a user's data passes the same steps, cheapest first:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -324,6 +325,7 @@ def _cost(request: web.Request) -> dict[str, Any]:
     return {"cost": {"fanOut": request.get(COST), "limit": limits.MAX_COST}}
 
 
+@functools.lru_cache(maxsize=128)  # clients send few distinct Accept headers
 def _media_type(accept: str) -> str:
     """graphql-response+json when the client prefers it to plain JSON (by q-value,
     then by order), else JSON."""
