@@ -82,7 +82,11 @@ def _log_statement(record: asyncpg.connection.LoggedQuery) -> None:
         statement_name(record.query),
         record.elapsed * 1000,
         " failed" if record.exception else "",
-        extra={"statement": statement_name(record.query), "elapsed_ms": record.elapsed * 1000},
+        extra={
+            "statement": statement_name(record.query),
+            "elapsed_ms": record.elapsed * 1000,
+            "sql": record.query,  # the whole text, for tests that read what ran
+        },
     )
 
 

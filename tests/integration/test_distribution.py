@@ -6,15 +6,26 @@ bad table and statements below, which show the checks can fail."""
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import re
+from typing import Any
 
 import asyncpg
 import pytest
+from aiohttp.test_utils import TestClient
 
 import graph_api
 import loaders
+from graph_api.keys import GRAPHQL_ENDPOINT
+from tests.conftest import Account
 from tests.distribution import read_catalog, statement_violations
+from tests.integration.test_compiled import (  # noqa: F401 (a fixture, used by name)
+    DOCUMENTS,
+    README_QUERIES,
+    network,
+    readme_variables,
+)
 
 SQL = re.compile(r"^\s*(--[^\n]*\n\s*)*(select|insert|update|delete|with)\b", re.I)
 
@@ -142,3 +153,56 @@ async def test_a_statement_pinned_to_one_tenant_passes(
     tenant_tables: frozenset[str], sql: str
 ) -> None:
     assert statement_violations(sql, tenant_tables) == []
+
+
+class StatementLog(logging.Handler):
+    """Every statement the app's pools run, as text (graph_api.db.pool's query logger)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.sql: dict[str, str] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = getattr(record, "sql", None)
+        if text:
+            self.sql.setdefault(" ".join(text.split()), text)
+
+
+async def test_every_statement_the_readme_queries_run_touches_one_tenants_rows(
+    client: TestClient[Any, Any],
+    network: tuple[Account, dict[str, str]],  # noqa: F811
+    tenant_tables: frozenset[str],
+) -> None:
+    """The statements built at run time too (the SQL plan, pages, searches, filters):
+    every README query and the compiled-path documents, on each execution path."""
+    account, values = network
+    endpoint = client.app[GRAPHQL_ENDPOINT]
+    log = StatementLog()
+    sql_logger = logging.getLogger("graph_api.sql")
+    level = sql_logger.level
+    sql_logger.setLevel(logging.DEBUG)
+    sql_logger.addHandler(log)
+    try:
+        documents = [(q, readme_variables(q, values)) for q in README_QUERIES] + [
+            (q, {k: values.get(v, v) if isinstance(v, str) else v for k, v in vs.items()})
+            for q, vs in DOCUMENTS.values()
+        ]
+        for compiled, sql in ((False, False), (True, False), (True, True)):
+            endpoint.compiled, endpoint.compiled_sql = compiled, sql
+            for query, variables in documents:
+                await client.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers=account.headers,
+                )
+    finally:
+        endpoint.compiled = endpoint.compiled_sql = True
+        sql_logger.removeHandler(log)
+        sql_logger.setLevel(level)
+    assert len(log.sql) > 40, "the statements were not captured"
+    broken = {
+        text[:300]: problems
+        for text in log.sql.values()
+        if (problems := statement_violations(text, tenant_tables))
+    }
+    assert broken == {}
