@@ -111,6 +111,23 @@ async def test_a_row_no_month_holds_waits_in_the_default_partition_until_its_mon
         await conn.close()
 
 
+async def test_ensuring_what_exists_locks_no_partition(fresh_url: str) -> None:
+    """Serve ensures at every start and daily: with every month there, it must not queue
+    behind (or block) the trail's readers and writers."""
+    conn = await asyncpg.connect(fresh_url)
+    try:
+        await migrate(conn, load_migrations())
+        async with conn.transaction():
+            assert await ensure_partitions(conn) == 0
+            held = await conn.fetch(
+                """select c.relname, l.mode from pg_locks l join pg_class c on c.oid = l.relation
+                    where l.pid = pg_backend_pid() and c.relname like 'audit_log%'"""
+            )
+        assert held == []
+    finally:
+        await conn.close()
+
+
 async def test_retention_drops_whole_months_and_deletes_only_the_cutoffs_month_by_row(
     fresh_url: str,
 ) -> None:
