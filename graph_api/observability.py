@@ -126,6 +126,12 @@ class _StateCollector(Collector):
             )
             builds.add_metric([], graphs.builds)
             yield builds
+            updates = CounterMetricFamily(
+                "graph_api_graph_cache_updates",
+                "User graphs brought up to date by a write's delta instead of a rebuild",
+            )
+            updates.add_metric([], graphs.updates)
+            yield updates
             hits = getattr(graphs, "hits", None)
             if hits is not None:
                 family = CounterMetricFamily(

@@ -67,7 +67,7 @@ async def readyz(request: web.Request) -> web.Response:
         "status": "ready" if database == "ok" else "unavailable",
         "database": database,
         "embeddings": embeddings,
-        "graphCache": {"builds": graphs.builds},
+        "graphCache": {"builds": graphs.builds, "updates": graphs.updates},
     }
     return web.json_response(body, status=200 if database == "ok" else 503, dumps=_dumps)
 

@@ -5,8 +5,14 @@ and reuses the cached graph when it matches, so a read never rebuilds needlessly
 and never answers from a stale graph, whichever process wrote last. Time enters
 the strengths (recency decays), so the key also carries the day.
 
+A graph behind the current version is brought up to it by its delta: the contacts
+the versions in between touched (migration 0050) are reloaded and applied to it
+(graph/delta.py), at the cost of what they changed. Only an unknown delta (versions
+without a record, a bulk load, more than DELTA_MAX_CONTACTS touched) or a new day
+rebuilds the whole graph.
+
 Other processes' writes arrive as `graph_changed` notifications: a cached graph
-of that user is then rebuilt in the background, so the next read finds it warm.
+of that user is then updated in the background, so the next read finds it warm.
 Building runs off the event loop; concurrent reads of one user share one build.
 """
 
@@ -25,7 +31,8 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.graph.load import graph_version, load_facts
+from graph_api.graph.delta import apply_delta
+from graph_api.graph.load import graph_version, load_delta, load_facts
 from graph_api.graph.network import Network
 from graph_api.graph.strength import StrengthParams
 
@@ -33,6 +40,9 @@ logger = logging.getLogger("graph_api.graph")
 
 CHANNEL = "graph_changed"
 REFRESH_DEBOUNCE_SECONDS = 0.5
+# A delta touching more contacts than this is applied by rebuilding (an import, a seed):
+# past it, reloading the touched contacts' facts costs about what loading them all does.
+DELTA_MAX_CONTACTS = 2_000
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,8 @@ class GraphCache:
         self._builds: dict[tuple[UUID, int, date], asyncio.Task[Entry]] = {}
         self._background: set[asyncio.Task[object]] = set()
         self._refreshing: set[UUID] = set()
-        self.builds = 0  # how many graphs this process has built (tests and metrics)
+        self.builds = 0  # how many graphs this process has built whole (tests and metrics)
+        self.updates = 0  # how many it brought up to date by a delta instead
 
     @property
     def params(self) -> StrengthParams:
@@ -136,10 +147,38 @@ class GraphCache:
         key = (user_id, version, today)
         task = self._builds.get(key)
         if task is None:
-            task = asyncio.create_task(self._load_and_build(user_id))
+            task = asyncio.create_task(self._bring_up_to_date(user_id, today))
             self._builds[key] = task
             task.add_done_callback(lambda _: self._builds.pop(key, None))
         return await asyncio.shield(task)
+
+    async def _bring_up_to_date(self, user_id: UUID, today: date) -> Entry:
+        current = self._entries.get(user_id)
+        if current is not None and current.day == today:
+            version, delta = await load_delta(
+                self._pool, user_id, current.version, DELTA_MAX_CONTACTS
+            )
+            if delta is not None:
+                network = await asyncio.to_thread(apply_delta, current.network, delta)
+                self.updates += 1
+                entry = Entry(version, current.day, network)
+                if network is not current.network and current.network.metrics_computed:
+                    self._in_background(self._warm_metrics(network))
+                self._store(user_id, entry)
+                if network is not current.network:
+                    # the new parts join the built ones out of the collector's walks
+                    freezer.after_build()
+                return entry
+        del current
+        return await self._load_and_build(user_id)
+
+    def _store(self, user_id: UUID, entry: Entry) -> None:
+        current = self._entries.get(user_id)
+        if current is None or current.version <= entry.version:
+            self._entries[user_id] = entry
+            self._entries.move_to_end(user_id)
+            while len(self._entries) > self._max_users:
+                self._entries.popitem(last=False)
 
     async def _load_and_build(self, user_id: UUID) -> Entry:
         now = datetime.now(UTC)
@@ -152,12 +191,8 @@ class GraphCache:
         if current is not None and current.network.metrics_computed:
             # this user looks at metrics: have them ready, not 6-8 s on the next ask
             self._in_background(self._warm_metrics(network))
-        if current is None or current.version <= version:
-            self._entries[user_id] = entry
-            self._entries.move_to_end(user_id)
-            while len(self._entries) > self._max_users:
-                self._entries.popitem(last=False)
         del current
+        self._store(user_id, entry)
         freezer.after_build()
         return entry
 
@@ -184,12 +219,12 @@ class GraphCache:
 
     async def _refresh(self, user_id: UUID) -> None:
         try:
-            # a burst of writes (an import, a merge) settles into one rebuild
+            # a burst of writes (an import, a merge) settles into one update
             await asyncio.sleep(REFRESH_DEBOUNCE_SECONDS)
             self._refreshing.discard(user_id)  # a write from now on schedules another
             await self.get(user_id)
         except Exception:  # a failed warm-up only costs the next read a build
-            logger.warning("background graph rebuild failed for a user", exc_info=True)
+            logger.warning("background graph update failed for a user", exc_info=True)
 
     async def close(self) -> None:
         for task in list(self._background) + list(self._builds.values()):

@@ -56,7 +56,9 @@ def sampled(count: int) -> bool:
     return count > BETWEENNESS_EXACT_MAX_NODES
 
 
-def rank(indexed: Indexed) -> Ranked:
+def rank(indexed: Indexed, known: Mapping[UUID, Centrality] | None = None) -> Ranked:
+    """Every contact's centrality; betweenness taken from `known` when given (a graph of
+    the same nodes and edges: betweenness counts hops, so only PageRank moves)."""
     count = len(indexed.nodes)
     edges: list[tuple[int, int]] = []
     weights: list[float] = []
@@ -67,7 +69,9 @@ def rank(indexed: Indexed) -> Ranked:
                 weights.append(w)
     graph = igraph.Graph(n=count, edges=edges, directed=False)
     ranks = pagerank(graph, weights)
-    between = betweenness(graph)
+    between = (
+        betweenness(graph) if known is None else [known[node].betweenness for node in indexed.nodes]
+    )
     by_contact = {
         node: Centrality(len(indexed.neighbours[i]), ranks[i], between[i])
         for i, node in enumerate(indexed.nodes)
@@ -87,7 +91,10 @@ def pagerank(graph: igraph.Graph, weights: list[float]) -> list[float]:
         return []
     if not any(w > 0 for w in weights):
         return [1.0 / count] * count  # nobody passes rank on: every contact keeps 1/n
-    ranks = graph.pagerank(directed=False, damping=PAGERANK_DAMPING, weights=weights)
+    # ARPACK: 0.05 s at 10,000 contacts where the default PRPACK took 0.66 s
+    ranks = graph.pagerank(
+        directed=False, damping=PAGERANK_DAMPING, weights=weights, implementation="arpack"
+    )
     return [float(r) for r in ranks]
 
 

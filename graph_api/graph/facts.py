@@ -71,3 +71,24 @@ class NetworkFacts:
     interactions: list[InteractionFact]
     interests: list[InterestFact]
     now: datetime
+
+
+@dataclass(frozen=True)
+class DeltaFacts:
+    """What changed between two versions of a graph: the facts of the touched contacts.
+
+    `contacts` are the touched contacts that still exist (a deleted one is absent);
+    `relationships` the live rows with an end among them; `interactions` every
+    participant of every interaction one of them took part in (so crowds and shared
+    meetings are whole); `interests` theirs.
+    """
+
+    touched: frozenset[UUID]
+    contacts: list[ContactFact]
+    relationships: list[RelationshipFact]
+    interactions: list[InteractionFact]
+    interests: list[InterestFact]
+
+    @property
+    def empty(self) -> bool:
+        return not self.touched

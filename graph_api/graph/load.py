@@ -14,6 +14,7 @@ import asyncpg
 from graph_api.db import tenant
 from graph_api.graph.facts import (
     ContactFact,
+    DeltaFacts,
     InteractionFact,
     InterestFact,
     NetworkFacts,
@@ -50,6 +51,45 @@ INTEREST_FACTS = """-- graph_interests
     select contact_id, category, topic, confidence
       from interests
      where user_id = $1"""
+
+
+# A delta: what versions after $2 (up to $3) touched, then those contacts' facts.
+GRAPH_CHANGES = """-- graph_changes
+    select version, contact_ids
+      from graph_changes
+     where user_id = $1 and version > $2 and version <= $3
+     order by version"""
+
+TOUCHED_CONTACT_FACTS = """-- graph_delta_contacts
+    select id, full_name, company, archived_at is not null as archived
+      from contacts
+     where user_id = $1 and id = any($2::uuid[])"""
+
+TOUCHED_RELATIONSHIP_FACTS = """-- graph_delta_relationships
+    select id, contact_a_id as a, contact_b_id as b, type, source, manual_strength
+      from relationships
+     where user_id = $1 and suppressed_at is null and contact_a_id = any($2::uuid[])
+    union all
+    select id, contact_a_id, contact_b_id, type, source, manual_strength
+      from relationships
+     where user_id = $1 and suppressed_at is null and contact_b_id = any($2::uuid[])
+       and not contact_a_id = any($2::uuid[])"""
+
+# every participant of every interaction a touched contact took part in
+TOUCHED_INTERACTION_FACTS = """-- graph_delta_interactions
+    select p.contact_id, p.interaction_id::text as interaction, n.occurred_at, n.type,
+           n.direction
+      from interaction_participants p
+      join interactions n on n.user_id = p.user_id and n.id = p.interaction_id
+     where p.user_id = $1
+       and p.interaction_id in (select q.interaction_id
+                                  from interaction_participants q
+                                 where q.user_id = $1 and q.contact_id = any($2::uuid[]))"""
+
+TOUCHED_INTEREST_FACTS = """-- graph_delta_interests
+    select contact_id, category, topic, confidence
+      from interests
+     where user_id = $1 and contact_id = any($2::uuid[])"""
 
 
 async def graph_version(pool: asyncpg.Pool, user_id: UUID) -> int:
@@ -93,3 +133,48 @@ async def load_facts(pool: asyncpg.Pool, user_id: UUID, now: datetime) -> tuple[
             for r in await conn.fetch(INTEREST_FACTS, user_id)
         ]
     return version, NetworkFacts(contacts, relationships, interactions, interests, now)
+
+
+async def load_delta(
+    pool: asyncpg.Pool, user_id: UUID, since: int, max_contacts: int
+) -> tuple[int, DeltaFacts | None]:
+    """(version, what changed since version `since`), read from one snapshot.
+
+    None when the change is unknown (versions without a record: pruned, from before
+    migration 0050, or a bulk load) or touches more than `max_contacts` contacts: then
+    only a full rebuild is right, or cheaper.
+    """
+    async with tenant.tenant_transaction(
+        pool, user_id, isolation="repeatable_read", readonly=True
+    ) as conn:
+        version: int = await conn.fetchval(GRAPH_VERSION, user_id)
+        if version == since:
+            return version, DeltaFacts(frozenset(), [], [], [], [])
+        if version < since:
+            return version, None
+        changes = await conn.fetch(GRAPH_CHANGES, user_id, since, version)
+        if len(changes) != version - since or any(r["contact_ids"] is None for r in changes):
+            return version, None
+        touched = frozenset(contact for r in changes for contact in r["contact_ids"])
+        if len(touched) > max_contacts:
+            return version, None
+        ids = list(touched)
+        contacts = [
+            ContactFact(r["id"], r["full_name"], r["company"], r["archived"])
+            for r in await conn.fetch(TOUCHED_CONTACT_FACTS, user_id, ids)
+        ]
+        relationships = [
+            RelationshipFact(r["id"], r["a"], r["b"], r["type"], r["source"], r["manual_strength"])
+            for r in await conn.fetch(TOUCHED_RELATIONSHIP_FACTS, user_id, ids)
+        ]
+        interactions = [
+            InteractionFact(
+                r["contact_id"], r["interaction"], r["occurred_at"], r["type"], r["direction"]
+            )
+            for r in await conn.fetch(TOUCHED_INTERACTION_FACTS, user_id, ids)
+        ]
+        interests = [
+            InterestFact(r["contact_id"], r["category"], r["topic"], r["confidence"])
+            for r in await conn.fetch(TOUCHED_INTEREST_FACTS, user_id, ids)
+        ]
+    return version, DeltaFacts(touched, contacts, relationships, interactions, interests)

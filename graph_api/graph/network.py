@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Generic, TypeVar
 from uuid import UUID
@@ -108,6 +108,8 @@ class Network:
         self._stats: _Lazy[Stats] = _Lazy()
         self._tie_scores: _Lazy[tuple[list[UUID], list[float]]] = _Lazy()
         self._cold: _Lazy[list[ColdTie]] = _Lazy()
+        # the centrality of a graph with the same nodes and edges, whose betweenness holds
+        self._same_topology: Mapping[UUID, Centrality] | None = None
 
     def __del__(self) -> None:
         # networkx caches views that point back at their graph (`edges`, `degree`): a
@@ -204,7 +206,7 @@ class Network:
 
     def _all_tie_scores(self) -> tuple[list[UUID], list[float]]:
         contacts = set(self._adjacency) | set(self.parts.ties)
-        ids = sorted(contacts)
+        ids = sorted(contacts, key=lambda contact: contact.int)  # UUID order, without __lt__
         return ids, [self.tie(contact_id).score for contact_id in ids]
 
     @property
@@ -289,7 +291,13 @@ class Network:
         return [(node, ranked.by_contact[node]) for node in ranked.ranking[: max(first, 0)]]
 
     def _ranked(self) -> centrality.Ranked:
-        return self._centrality.get(lambda: centrality.rank(self._index()))
+        return self._centrality.get(lambda: centrality.rank(self._index(), self._same_topology))
+
+    def inherit_betweenness(self, earlier: Network) -> None:
+        """`earlier` has the same contacts and edges (strengths aside): reuse its
+        betweenness, computed or inherited, instead of computing it again."""
+        ranked = earlier._centrality.peek()
+        self._same_topology = ranked.by_contact if ranked is not None else earlier._same_topology
 
     def _index(self) -> centrality.Indexed:
         return self._indexed.get(lambda: centrality.index(self._adjacency))
@@ -320,5 +328,5 @@ class Network:
             density=float(nx.density(graph)) if len(graph) > 1 else 0.0,
             average_clustering=float(nx.average_clustering(graph)) if len(graph) else 0.0,
             communities=len(self._detected().results),
-            average_strength=sum(strengths) / len(strengths) if strengths else 0.0,
+            average_strength=math.fsum(strengths) / len(strengths) if strengths else 0.0,
         )

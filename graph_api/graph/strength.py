@@ -200,7 +200,8 @@ def _frequency(
 ) -> float:
     # an unknown type counts like "other" rather than vanishing
     fallback = params.type_weights.get("other", 0.0)
-    amount = sum(
+    # fsum: exact, so the same interactions in any order give the same bits
+    amount = math.fsum(
         params.type_weights.get(fact.type, fallback)
         * half_life_decay(age_days(fact.occurred_at, now), params.frequency_half_life_days)
         for fact in interactions
@@ -263,7 +264,9 @@ def relationship_base(
     The overlap part depends on both ends' neighbours, so it changes when a tie next to
     this one does: the graph keeps this part per tie and adds the overlap again then.
     """
-    amount = sum(
+    # fsum: exact, so the same meetings read in any order give the same bits (a tie
+    # updated from a delta equals the tie a full rebuild makes)
+    amount = math.fsum(
         half_life_decay(age_days(moment, now), params.shared_half_life_days)
         for moment in shared_occurrences
     )

@@ -13,6 +13,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from graph_api.app import GRAPHS, create_app
+from graph_api.graph.load import load_facts
+from graph_api.graph.network import Network
 from graph_api.settings import Settings
 from tests.conftest import Account, GraphQL, error_codes
 
@@ -303,10 +305,12 @@ async def test_the_cache_rebuilds_only_after_a_write(
     builds = cache.builds
     await net.run("{ networkStats { relationships } communities { id } }")
     assert cache.builds == builds, "a read without a write rebuilt the graph"
+    updates = cache.updates
     await net.tie("Ada", "Hal")
     stats = await net.run("{ networkStats { relationships } }")
     assert stats["networkStats"]["relationships"] == 14, "a read after a write saw a stale graph"
-    assert cache.builds == builds + 1
+    # the write's delta brought the graph up to date: no rebuild
+    assert (cache.builds, cache.updates) == (builds, updates + 1)
 
 
 async def test_a_write_in_one_process_refreshes_the_others(
@@ -328,15 +332,16 @@ async def test_a_write_in_one_process_refreshes_the_others(
         return int((await response.json())["data"]["networkStats"]["relationships"])
 
     assert await stats(other) == 13
-    builds = other_cache.builds
+    builds, updates = other_cache.builds, other_cache.updates
     await net.tie("Ada", "Hal")  # written through the first process
-    for _ in range(50):  # the notification makes the other process rebuild on its own
-        if other_cache.builds > builds:
+    for _ in range(50):  # the notification makes the other process update on its own
+        if other_cache.updates > updates:
             break
         await asyncio.sleep(0.1)
-    assert other_cache.builds == builds + 1
+    assert (other_cache.builds, other_cache.updates) == (builds, updates + 1)
     assert await stats(other) == 14
-    assert other_cache.builds == builds + 1, "the warm rebuild served the read"
+    assert other_cache.updates == updates + 1, "the warm update served the read"
+    assert other_cache.builds == builds
 
 
 WRITES = {
@@ -354,14 +359,14 @@ WRITES = {
 
 
 @pytest.mark.parametrize("write", list(WRITES))
-async def test_every_kind_of_write_invalidates_the_cached_graph(
-    net: Net, client: TestClient[Any, Any], write: str
+async def test_every_kind_of_write_updates_the_cached_graph_to_what_a_rebuild_makes(
+    net: Net, client: TestClient[Any, Any], pool: asyncpg.Pool, write: str
 ) -> None:
     await two_cliques(net)
     cache = client.app[GRAPHS]
     read = "{ networkStats { contacts relationships averageStrength } contact: contacts(first: 1) { edges { node { strength { score } } } } }"
     before = await net.run(read)
-    builds = cache.builds
+    builds, updates = cache.builds, cache.updates
     relationship = await net.run(
         "query($a: ID!) { contact(id: $a) { connections(first: 1) { edges { relationship { id } } } } }",
         {"a": net.ids["Ada"]},
@@ -376,9 +381,16 @@ async def test_every_kind_of_write_invalidates_the_cached_graph(
     data = await net.run(query, {k: v for k, v in variables.items() if f"${k}" in query})
     assert next(iter(data.values()))["errors"] == []
     after = await net.run(read)
-    assert cache.builds == builds + 1, "the write did not invalidate the cached graph"
+    assert cache.updates == updates + 1, "the write's delta was not applied"
+    assert cache.builds == builds, "the write rebuilt the whole graph"
     if write not in {"updateContact", "addInterest"}:  # these change no number read here
         assert after != before, "the read after the write answered from the old graph"
+    network = await cache.get(net.account.user.id)
+    _, facts = await load_facts(pool, net.account.user.id, network.computed_at)
+    fresh = Network.build(facts, network.params)
+    assert network.parts == fresh.parts, "the updated graph is not the graph of its facts"
+    assert network.key_connectors(10) == fresh.key_connectors(10)
+    assert network.communities() == fresh.communities()
 
 
 async def test_metrics_are_warmed_after_a_rebuild_once_someone_uses_them(

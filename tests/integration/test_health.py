@@ -22,7 +22,10 @@ async def test_healthz_and_readyz(client: TestClient[Any, Any]) -> None:
         "status": "ready",
         "database": "ok",
         "embeddings": "ready",
-        "graphCache": {"builds": client.app[GRAPHS].builds},
+        "graphCache": {
+            "builds": client.app[GRAPHS].builds,
+            "updates": client.app[GRAPHS].updates,
+        },
     }
     assert ready.headers["X-Request-Id"]
 

@@ -177,8 +177,14 @@ async def test_delete_contact_forgets_them_in_every_table(
         if count:
             found[table] = count
     # what remains is the fact that something happened: the delete's own row and the
-    # id in earlier rows' targets, their values blanked
-    assert set(found) == {"audit_log"}, found
+    # id in earlier rows' targets, their values blanked; and the bare id in the graph's
+    # change records (migration 0050: how other processes learn to drop the contact from
+    # their cached graphs; no values, and pruned after 1,000 versions)
+    assert set(found) <= {"audit_log", "graph_changes"} and "audit_log" in found, found
+    changes = await pool.fetch(
+        "select t::text as row from graph_changes t where t::text ilike $1", f"%{person_id}%"
+    )
+    assert all(name not in change["row"] for change in changes)
     leftovers = await pool.fetch(
         "select operation, old_values, new_values from audit_log where user_id = $1 and t::text ilike $2".replace(
             "t::text", "audit_log::text"
