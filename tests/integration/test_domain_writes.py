@@ -169,7 +169,10 @@ def statements(module: ModuleType) -> dict[str, str]:
 @pytest.mark.parametrize(
     "module", [audit, contacts, relationships, interactions, interests, memories]
 )
-def test_every_statement_is_named_and_scoped_by_user(module: ModuleType) -> None:
+def test_every_statement_is_named(module: ModuleType) -> None:
+    """Named, so the statement log (and the tests that count statements by name) sees
+    it. That each is scoped to one user is test_distribution's: PostgreSQL's parser
+    reads every statement, rather than a search for the word `user_id`."""
     found = statements(module)
     assert found, "a domain module without SQL constants"
     sql_like = [
@@ -182,7 +185,6 @@ def test_every_statement_is_named_and_scoped_by_user(module: ModuleType) -> None
     assert sorted(sql_like) == sorted(found), "every SQL constant opens with a name comment"
     for name, sql in found.items():
         assert sql.splitlines()[0].startswith("-- "), name
-        assert "user_id" in sql, f"{name} is not scoped by user_id"
 
 
 def test_every_public_function_takes_conn_and_actor_first() -> None:

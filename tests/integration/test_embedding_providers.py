@@ -9,9 +9,12 @@ import math
 import os
 import random
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,9 +60,45 @@ async def test_local_model_gives_384_unit_length_dimensions(local_provider: Loca
     assert_unit_length(vector)
 
 
-async def test_local_model_loads_with_the_hub_offline(local_provider: LocalProvider) -> None:
-    assert os.environ["HF_HUB_OFFLINE"] == "1"
-    assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
+# a process where any connection but a Unix socket fails, the hub's variables unset and
+# an empty model cache: what loading the model needs from outside, it cannot get
+NO_NETWORK = """
+import asyncio, socket
+
+def refuse(self, address):
+    if self.family != socket.AF_UNIX:
+        raise OSError(f"no network in this test: {address!r}")
+    return original(self, address)
+
+original = socket.socket.connect
+socket.socket.connect = refuse
+socket.socket.connect_ex = lambda self, address: refuse(self, address) or 0
+
+from graph_api.search.embeddings import LocalProvider
+
+async def main():
+    provider = await LocalProvider.load()
+    [vector] = await provider.embed(["coffee with Ada"])
+    print(provider.model, len(vector))
+
+asyncio.run(main())
+"""
+
+
+def test_local_model_loads_and_embeds_without_a_network(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HF_", "TRANSFORMERS_", "SENTENCE_TRANSFORMERS_"))
+    }
+    env |= {"HF_HOME": str(tmp_path / "hf"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK],
+        capture_output=True, text=True, timeout=300, env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["all-MiniLM-L6-v2", str(EMBEDDING_DIMENSIONS)]
+    assert not list((tmp_path / "hf").rglob("*.safetensors")), "the model was fetched"
 
 
 async def test_local_model_places_related_texts_closer(local_provider: LocalProvider) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import os
 import subprocess
@@ -189,13 +190,13 @@ async def test_related_memories(corpus: Corpus) -> None:
 
 
 @pytest.mark.parametrize(
-    ("variables", "field"),
+    ("variables", "field", "code"),
     [
-        ({"q": "   ", "mode": "HYBRID", "first": 5}, "query"),
-        ({"q": "x" * 2001, "mode": "HYBRID", "first": 5}, "query"),
-        ({"q": "ok", "mode": "HYBRID", "first": 101}, "first"),
-        ({"q": "ok", "mode": "HYBRID", "first": 0}, "first"),
-        ({"q": "ok", "mode": "HYBRID", "first": 5, "after": "nope"}, "after"),
+        ({"q": "   ", "mode": "HYBRID", "first": 5}, "query", "BAD_USER_INPUT"),
+        ({"q": "x" * 2001, "mode": "HYBRID", "first": 5}, "query", "BAD_USER_INPUT"),
+        ({"q": "ok", "mode": "HYBRID", "first": 101}, "first", "BAD_USER_INPUT"),
+        ({"q": "ok", "mode": "HYBRID", "first": 0}, "first", "BAD_USER_INPUT"),
+        ({"q": "ok", "mode": "HYBRID", "first": 5, "after": "nope"}, "after", "BAD_USER_INPUT"),
         (
             {
                 "q": "ok",
@@ -204,14 +205,16 @@ async def test_related_memories(corpus: Corpus) -> None:
                 "filter": {"aroundContact": {"id": "bad", "hops": 1}},
             },
             "filter.aroundContact.id",
+            # a malformed id is one that names nobody, as a missing or another user's is
+            "NOT_FOUND",
         ),
     ],
 )
 async def test_bad_search_input(
-    graphql: GraphQL, account: Account, variables: dict[str, Any], field: str
+    graphql: GraphQL, account: Account, variables: dict[str, Any], field: str, code: str
 ) -> None:
     body = await graphql(SEARCH, variables, account=account)
-    assert error_codes(body) in (["BAD_USER_INPUT"], ["NOT_FOUND"])
+    assert error_codes(body) == [code]
     assert body["errors"][0]["extensions"]["field"] == field
 
 
@@ -378,10 +381,16 @@ async def test_reembed_command(database_url: str, pool: asyncpg.Pool, corpus: Co
 
 
 async def test_the_index_path_also_returns_first_when_enough_match(
-    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+    corpus: Corpus,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    pool: asyncpg.Pool,
 ) -> None:
-    """The same filtered search as a large tenant runs it: HNSW with iterative scans
-    (and an exact scan should the index come back short)."""
+    """The same filtered search as a large tenant runs it: HNSW with iterative scans,
+    answered by the index statement alone (no exact scan after it), and that
+    statement is one the HNSW index can answer (the exact scan's cannot)."""
+    from graph_api.db import tenant
+    from graph_api.ids import parse_global_id
     from graph_api.search import memories as search
 
     monkeypatch.setattr(search, "EXACT_SCAN_LIMIT", 5)
@@ -392,7 +401,33 @@ async def test_the_index_path_also_returns_first_when_enough_match(
             f"lena-index-{i}", "Lena Vogel", f"Lena wrote entry {i} in her training log."
         )
     for mode in ("SEMANTIC", "HYBRID"):
-        hits = await corpus.search("holiday plans", mode, first=10, contactIds=[lena])
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="graph_api.sql"):
+            hits = await corpus.search("holiday plans", mode, first=10, contactIds=[lena])
         assert len(hits) == 10, mode
         assert {hit["node"]["contact"]["fullName"] for hit in hits} == {"Lena Vogel"}
+        ran = [r.statement for r in caplog.records if r.name == "graph_api.sql"]  # type: ignore[attr-defined]
+        assert ran.count("search_index_settings") == 1, ran
+        assert ran.count(f"search_memories_{mode.lower()}") == 1, ran
     search._tenant_sizes.clear()
+
+    user_id = corpus.account.user.id
+    parsed = parse_global_id(lena)
+    assert parsed is not None
+    filters = search.MemoryFilter(contact_ids=(parsed[1],))
+    plans = {}
+    async with tenant.tenant_transaction(pool, user_id, readonly=True) as conn:
+        vector = await conn.fetchval(
+            "select embedding from memories where user_id = $1 and embedding is not null limit 1",
+            user_id,
+        )
+        # a tenant too big to scan and sort: the index's order is the only cheap one
+        await conn.execute("set local enable_seqscan = off")
+        await conn.execute("set local enable_sort = off")
+        for exact in (False, True):
+            args: list[Any] = [user_id, vector]
+            where = search._filters(filters, args)
+            statement = f"explain select * from ({search._ranked('SEMANTIC', where, exact)}) r"
+            plans[exact] = "\n".join(r[0] for r in await conn.fetch(statement, *args))
+    assert "Index Scan using memories_embedding_idx" in plans[False], plans[False][-600:]
+    assert "memories_embedding_idx" not in plans[True], plans[True][-600:]

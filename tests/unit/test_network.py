@@ -906,8 +906,17 @@ def test_a_generated_network_answers_plausibly(generated: tuple[NetworkFacts, Ne
     assert all(not graph.has_edge(s.a, s.b) and s.mutual_count >= 1 for s in suggestions)
 
     hub, _ = connectors[0]
-    neighbour = next(iter(graph[hub]))
-    assert network.mutual_connections(hub, neighbour, 5).count >= 0
+    # the neighbour it shares most people with: a pair whose answer has something in it
+    neighbour = max(graph[hub], key=lambda n: (len(set(graph[n]) & set(graph[hub])), str(n)))
+    mutual = network.mutual_connections(hub, neighbour, 5)
+    common = set(nx.common_neighbors(graph, hub, neighbour))
+    assert len(common) > 5
+    assert mutual.count == len(common) and set(mutual.contacts) <= common
+    assert len(mutual.contacts) == min(5, len(common))
+    union = (set(graph[hub]) | set(graph[neighbour])) - {hub, neighbour}
+    assert mutual.jaccard == pytest.approx(len(common) / len(union))
+    [(_, _, adamic_adar)] = nx.adamic_adar_index(graph, [(hub, neighbour)])
+    assert mutual.adamic_adar == pytest.approx(adamic_adar)
     far = max(
         nx.single_source_shortest_path_length(graph, hub, cutoff=4).items(), key=lambda i: i[1]
     )
