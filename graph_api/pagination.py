@@ -249,6 +249,46 @@ def make_nested_page(
     )
 
 
+class Conditions:
+    """A where clause of constant SQL whose values go into `args` as parameters."""
+
+    def __init__(self, args: list[Any], *conditions: str) -> None:
+        self.args = args
+        self.conditions = list(conditions)
+
+    def param(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def add(self, condition: str) -> None:
+        self.conditions.append(condition)
+
+    def sql(self) -> str:
+        return " and ".join(self.conditions)
+
+
+def page_sql(
+    *, select: str, source: str, where: str, keyset: Keyset, request: PageRequest, args: list[Any]
+) -> str:
+    """A top-level connection's page: rows matching `where` (its values already in
+    `args`) after the cursor, in reading order, each with its sort keys, and one
+    more than the page (`page_of` tells from it whether another page follows)."""
+    if request.after is not None:
+        where += " and " + keyset_condition(keyset, request, len(args) + 1)
+        args.extend(request.after)
+    args.append(request.limit + 1)
+    return f"""select {select}, {sort_keys(keyset)}
+          from {source}
+         where {where}
+         order by {keyset_order(keyset, request)}
+         limit ${len(args)}"""
+
+
+def page_of(keyset: Keyset, request: PageRequest, rows: Sequence[Any]) -> Page:
+    """The page `page_sql`'s rows make."""
+    return make_page(keyset, request, rows, row_keys(keyset))
+
+
 def sort_keys(keyset: Keyset) -> str:
     """`expr as sort_key_0, …` for a select list, so a row carries its cursor."""
     return ", ".join(f"{e} as sort_key_{i}" for i, e in enumerate(keyset.expressions))

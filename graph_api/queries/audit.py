@@ -10,17 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from graph_api.db import tenant
-from graph_api.pagination import (
-    Keyset,
-    Page,
-    PageRequest,
-    keyset_condition,
-    keyset_order,
-    make_page,
-    row_keys,
-    sort_keys,
-    time_key,
-)
+from graph_api.pagination import Conditions, Keyset, Page, PageRequest, page_of, page_sql, time_key
 
 
 def int_key(value: object) -> int:
@@ -44,22 +34,17 @@ class AuditFilter:
 
 
 def _where(filters: AuditFilter, args: list[Any]) -> str:
-    conditions = ["a.user_id = $1"]
-
-    def param(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
-
+    where = Conditions(args, "a.user_id = $1")
     if filters.operations:
-        conditions.append(f"a.operation = any({param(list(filters.operations))}::text[])")
+        where.add(f"a.operation = any({where.param(list(filters.operations))}::text[])")
     if filters.target_id is not None:
         # `@>` so the GIN index on target_ids answers it
-        conditions.append(f"a.target_ids @> array[{param(filters.target_id)}::uuid]")
+        where.add(f"a.target_ids @> array[{where.param(filters.target_id)}::uuid]")
     if filters.after is not None:
-        conditions.append(f"a.created_at >= {param(filters.after)}")
+        where.add(f"a.created_at >= {where.param(filters.after)}")
     if filters.before is not None:
-        conditions.append(f"a.created_at < {param(filters.before)}")
-    return " and ".join(conditions)
+        where.add(f"a.created_at < {where.param(filters.before)}")
+    return where.sql()
 
 
 def page_statement(
@@ -69,20 +54,15 @@ def page_statement(
     args: list[Any] = [user_id]
     where = _where(filters, args)
     if request.after is not None:
-        where += " and " + keyset_condition(RECENT, request, len(args) + 1)
-        args.extend(request.after)
-        # implied by the row comparison, but written out so the planner can leave out
-        # the months beyond the cursor (a row comparison prunes no partition)
+        # implied by the cursor's row comparison (whose first value page_sql makes the
+        # next parameter), but written out so the planner can leave out the months
+        # beyond the cursor (a row comparison prunes no partition)
         side = "<=" if RECENT.descending != request.backward else ">="
-        where += f" and a.created_at {side} ${len(args) - 1}"
-    args.append(request.limit + 1)
-    statement = f"""-- audit_log_page
-        select {COLUMNS}, {sort_keys(RECENT)}
-          from audit_log a
-         where {where}
-         order by {keyset_order(RECENT, request)}
-         limit ${len(args)}"""
-    return statement, args
+        where += f" and a.created_at {side} ${len(args) + 1}"
+    page = page_sql(
+        select=COLUMNS, source="audit_log a", where=where, keyset=RECENT, request=request, args=args
+    )
+    return f"-- audit_log_page\n{page}", args
 
 
 async def audit_page(
@@ -90,7 +70,7 @@ async def audit_page(
 ) -> Page:
     statement, args = page_statement(user_id, filters, request)
     rows = await tenant.fetch(pool, user_id, statement, *args)
-    return make_page(RECENT, request, rows, row_keys(RECENT))
+    return page_of(RECENT, request, rows)
 
 
 async def count_audit(pool: asyncpg.Pool, user_id: UUID, filters: AuditFilter) -> int:

@@ -14,15 +14,13 @@ import asyncpg
 
 from graph_api.db import columns, tenant
 from graph_api.pagination import (
+    Conditions,
     Keyset,
     Page,
     PageRequest,
     float_key,
-    keyset_condition,
-    keyset_order,
-    make_page,
-    row_keys,
-    sort_keys,
+    page_of,
+    page_sql,
     text_key,
     time_key,
     uuid_key,
@@ -70,32 +68,27 @@ class ContactFilter:
 
 def _where(filters: ContactFilter, args: list[Any]) -> str:
     """Conditions for the filters present; appends their values to `args`."""
-    conditions = ["c.user_id = $1"]
-
-    def param(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
-
+    where = Conditions(args, "c.user_id = $1")
     if not filters.include_archived:
-        conditions.append("c.archived_at is null")
+        where.add("c.archived_at is null")
     if filters.search:
-        pattern = param("%" + _escape_like(filters.search.lower()) + "%")
-        conditions.append(
+        pattern = where.param("%" + _escape_like(filters.search.lower()) + "%")
+        where.add(
             f"(lower(c.full_name) like {pattern} or lower(c.email) like {pattern}"
             f" or lower(c.company) like {pattern})"
         )
     if filters.company:
-        conditions.append(f"lower(c.company) = lower({param(filters.company)})")
+        where.add(f"lower(c.company) = lower({where.param(filters.company)})")
     if filters.tags:
-        conditions.append(f"c.tags @> {param(list(filters.tags))}::text[]")
+        where.add(f"c.tags @> {where.param(list(filters.tags))}::text[]")
     if filters.min_strength is not None:
-        conditions.append(f"coalesce(st.score, 0) >= {param(filters.min_strength)}")
+        where.add(f"coalesce(st.score, 0) >= {where.param(filters.min_strength)}")
     if filters.interest_topic:
-        conditions.append(
+        where.add(
             "exists (select 1 from interests i where i.user_id = c.user_id"
-            f" and i.contact_id = c.id and lower(i.topic) = lower({param(filters.interest_topic)}))"
+            f" and i.contact_id = c.id and lower(i.topic) = lower({where.param(filters.interest_topic)}))"
         )
-    return " and ".join(conditions)
+    return where.sql()
 
 
 Scores = tuple[list[UUID], list[float]]
@@ -113,15 +106,14 @@ def contacts_page_statement(
         args.extend(scores)
         join = STRENGTH_JOIN
     where = _where(filters, args)
-    if request.after is not None:
-        where += " and " + keyset_condition(keyset, request, len(args) + 1)
-        args.extend(request.after)
-    args.append(request.limit + 1)
-    statement = f"""select {columns.CONTACT}, {sort_keys(keyset)}
-          from contacts c {join}
-         where {where}
-         order by {keyset_order(keyset, request)}
-         limit ${len(args)}"""
+    statement = page_sql(
+        select=columns.CONTACT,
+        source=f"contacts c {join}",
+        where=where,
+        keyset=keyset,
+        request=request,
+        args=args,
+    )
     return statement, args
 
 
@@ -137,7 +129,7 @@ async def contacts_page(
     statement, args = contacts_page_statement(filters, order, request, scores)
     args[0] = user_id
     rows = await tenant.fetch(pool, user_id, f"-- contacts_page\n{statement}", *args)
-    return make_page(ORDERS[order], request, rows, row_keys(ORDERS[order]))
+    return page_of(ORDERS[order], request, rows)
 
 
 async def count_contacts(

@@ -11,14 +11,12 @@ import asyncpg
 
 from graph_api.db import columns, tenant
 from graph_api.pagination import (
+    Conditions,
     Keyset,
     Page,
     PageRequest,
-    keyset_condition,
-    keyset_order,
-    make_page,
-    row_keys,
-    sort_keys,
+    page_of,
+    page_sql,
     time_key,
     uuid_key,
 )
@@ -35,24 +33,19 @@ class InteractionFilter:
 
 
 def _where(filters: InteractionFilter, args: list[Any]) -> str:
-    conditions = ["n.user_id = $1"]
-
-    def param(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
-
+    where = Conditions(args, "n.user_id = $1")
     if filters.contact_ids:
-        conditions.append(
+        where.add(
             "exists (select 1 from interaction_participants p where p.user_id = n.user_id"
-            f" and p.interaction_id = n.id and p.contact_id = any({param(list(filters.contact_ids))}::uuid[]))"
+            f" and p.interaction_id = n.id and p.contact_id = any({where.param(list(filters.contact_ids))}::uuid[]))"
         )
     if filters.types:
-        conditions.append(f"n.type = any({param(list(filters.types))}::text[])")
+        where.add(f"n.type = any({where.param(list(filters.types))}::text[])")
     if filters.occurred_after is not None:
-        conditions.append(f"n.occurred_at >= {param(filters.occurred_after)}")
+        where.add(f"n.occurred_at >= {where.param(filters.occurred_after)}")
     if filters.occurred_before is not None:
-        conditions.append(f"n.occurred_at < {param(filters.occurred_before)}")
-    return " and ".join(conditions)
+        where.add(f"n.occurred_at < {where.param(filters.occurred_before)}")
+    return where.sql()
 
 
 async def interactions_page(
@@ -60,18 +53,16 @@ async def interactions_page(
 ) -> Page:
     args: list[Any] = [user_id]
     where = _where(filters, args)
-    if request.after is not None:
-        where += " and " + keyset_condition(RECENT, request, len(args) + 1)
-        args.extend(request.after)
-    args.append(request.limit + 1)
-    statement = f"""-- interactions_page
-        select {columns.INTERACTION}, {sort_keys(RECENT)}
-          from interactions n
-         where {where}
-         order by {keyset_order(RECENT, request)}
-         limit ${len(args)}"""
-    rows = await tenant.fetch(pool, user_id, statement, *args)
-    return make_page(RECENT, request, rows, row_keys(RECENT))
+    page = page_sql(
+        select=columns.INTERACTION,
+        source="interactions n",
+        where=where,
+        keyset=RECENT,
+        request=request,
+        args=args,
+    )
+    rows = await tenant.fetch(pool, user_id, f"-- interactions_page\n{page}", *args)
+    return page_of(RECENT, request, rows)
 
 
 async def count_interactions(pool: asyncpg.Pool, user_id: UUID, filters: InteractionFilter) -> int:

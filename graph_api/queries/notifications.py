@@ -9,14 +9,12 @@ import asyncpg
 
 from graph_api.db import tenant
 from graph_api.pagination import (
+    Conditions,
     Keyset,
     Page,
     PageRequest,
-    keyset_condition,
-    keyset_order,
-    make_page,
-    row_keys,
-    sort_keys,
+    page_of,
+    page_sql,
     time_key,
     uuid_key,
 )
@@ -28,11 +26,10 @@ COLUMNS = """n.id, n.type, n.contact_id, n.priority, n.status, n.title, n.body,
 
 
 def _where(statuses: tuple[str, ...], args: list[Any]) -> str:
-    where = "n.user_id = $1"
+    where = Conditions(args, "n.user_id = $1")
     if statuses:
-        args.append(list(statuses))
-        where += f" and n.status = any(${len(args)}::text[])"
-    return where
+        where.add(f"n.status = any({where.param(list(statuses))}::text[])")
+    return where.sql()
 
 
 async def notifications_page(
@@ -40,18 +37,16 @@ async def notifications_page(
 ) -> Page:
     args: list[Any] = [user_id]
     where = _where(statuses, args)
-    if request.after is not None:
-        where += " and " + keyset_condition(LATEST, request, len(args) + 1)
-        args.extend(request.after)
-    args.append(request.limit + 1)
-    statement = f"""-- notifications_page
-        select {COLUMNS}, {sort_keys(LATEST)}
-          from notifications n
-         where {where}
-         order by {keyset_order(LATEST, request)}
-         limit ${len(args)}"""
-    rows = await tenant.fetch(pool, user_id, statement, *args)
-    return make_page(LATEST, request, rows, row_keys(LATEST))
+    page = page_sql(
+        select=COLUMNS,
+        source="notifications n",
+        where=where,
+        keyset=LATEST,
+        request=request,
+        args=args,
+    )
+    rows = await tenant.fetch(pool, user_id, f"-- notifications_page\n{page}", *args)
+    return page_of(LATEST, request, rows)
 
 
 async def count_notifications(pool: asyncpg.Pool, user_id: UUID, statuses: tuple[str, ...]) -> int:

@@ -11,10 +11,9 @@ from strawberry.scalars import JSON
 
 from graph_api.context import Info
 from graph_api.errors import InvalidInput
-from graph_api.pagination import page_request
 from graph_api.queries import audit as audit_queries
 from graph_api.types.node import global_id, parse_global_id
-from graph_api.types.pages import Connection
+from graph_api.types.pages import Connection, top_level_connection
 
 # the type of an operation's first target is its noun (log_interaction → Interaction);
 # the rest are contacts, but where an operation says otherwise
@@ -114,15 +113,17 @@ class AuditQuery:
         before: str | None = None,
         filter: AuditLogFilter | None = None,
     ) -> Connection[AuditEntry]:
-        user_id = info.context.user_id
-        request = page_request(
-            audit_queries.RECENT, first=first, after=after, last=last, before=before
-        )
         filters = filter.to_domain() if filter else audit_queries.AuditFilter()
-        pool = info.context.pool
-        page = await audit_queries.audit_page(pool, user_id, filters, request)
-        return Connection.build(
-            page,
-            AuditEntry.from_row,
-            lambda: audit_queries.count_audit(pool, user_id, filters),
+        return await top_level_connection(
+            info,
+            audit_queries.RECENT,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            page=lambda pool, user_id, request: audit_queries.audit_page(
+                pool, user_id, filters, request
+            ),
+            count=lambda pool, user_id: audit_queries.count_audit(pool, user_id, filters),
+            node=AuditEntry.from_row,
         )

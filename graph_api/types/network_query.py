@@ -12,7 +12,6 @@ import strawberry
 
 from graph_api.context import Info
 from graph_api.errors import InvalidInput, NotFound
-from graph_api.pagination import page_request
 from graph_api.queries import interactions as interaction_queries
 from graph_api.types.contact import Contact
 from graph_api.types.document import Document, DocumentChunk
@@ -22,7 +21,7 @@ from graph_api.types.interest import Interest
 from graph_api.types.lists import ContactFilter, InteractionFilter, contacts_connection
 from graph_api.types.memory import Memory
 from graph_api.types.node import Node, decode_id, parse_global_id
-from graph_api.types.pages import Connection
+from graph_api.types.pages import Connection, top_level_connection
 from graph_api.types.relationship import Relationship
 from graph_api.types.user import User
 
@@ -123,19 +122,19 @@ class NetworkQuery:
         before: str | None = None,
         filter: InteractionFilter | None = None,
     ) -> Connection[Interaction]:
-        user_id = info.context.user_id
-        request = page_request(
+        filters = filter.to_domain() if filter else interaction_queries.InteractionFilter()
+        return await top_level_connection(
+            info,
             interaction_queries.RECENT,
             first=first,
             after=after,
             last=last,
             before=before,
-        )
-        filters = filter.to_domain() if filter else interaction_queries.InteractionFilter()
-        pool = info.context.pool
-        page = await interaction_queries.interactions_page(pool, user_id, filters, request)
-        return Connection.build(
-            page,
-            Interaction.from_row,
-            lambda: interaction_queries.count_interactions(pool, user_id, filters),
+            page=lambda pool, user_id, request: interaction_queries.interactions_page(
+                pool, user_id, filters, request
+            ),
+            count=lambda pool, user_id: interaction_queries.count_interactions(
+                pool, user_id, filters
+            ),
+            node=Interaction.from_row,
         )

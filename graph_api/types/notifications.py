@@ -10,11 +10,10 @@ from uuid import UUID
 import strawberry
 
 from graph_api.context import Info
-from graph_api.pagination import page_request
 from graph_api.queries import notifications as notification_queries
 from graph_api.types.mutations.common import UserError, run
 from graph_api.types.node import contact_id, decode_id, global_id
-from graph_api.types.pages import Connection
+from graph_api.types.pages import Connection, top_level_connection
 
 if TYPE_CHECKING:
     from graph_api.types.contact import Contact
@@ -111,17 +110,21 @@ class NotificationQuery:
         before: str | None = None,
         status: list[NotificationStatus] | None = None,
     ) -> Connection[Notification]:
-        user_id = info.context.user_id
-        request = page_request(
-            notification_queries.LATEST, first=first, after=after, last=last, before=before
-        )
         statuses = tuple(sorted({s.value for s in status or ()}))
-        pool = info.context.pool
-        page = await notification_queries.notifications_page(pool, user_id, statuses, request)
-        return Connection.build(
-            page,
-            Notification.from_row,
-            lambda: notification_queries.count_notifications(pool, user_id, statuses),
+        return await top_level_connection(
+            info,
+            notification_queries.LATEST,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            page=lambda pool, user_id, request: notification_queries.notifications_page(
+                pool, user_id, statuses, request
+            ),
+            count=lambda pool, user_id: notification_queries.count_notifications(
+                pool, user_id, statuses
+            ),
+            node=Notification.from_row,
         )
 
 

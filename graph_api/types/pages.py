@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+from uuid import UUID
 
+import asyncpg
 import strawberry
 
-from graph_api.pagination import Page
+from graph_api.context import Info
+from graph_api.pagination import Keyset, Page, PageRequest, page_request
 
 NodeT = TypeVar("NodeT")
 
@@ -66,3 +69,23 @@ class Connection(Generic[NodeT]):
             page_info=PageInfo.from_page(page),
             count=page.total_count if page.total_count is not None else count,
         )
+
+
+async def top_level_connection(
+    info: Info,
+    keyset: Keyset,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    page: Callable[[asyncpg.Pool, UUID, PageRequest], Awaitable[Page]],
+    count: Callable[[asyncpg.Pool, UUID], Awaitable[int]],
+    node: Callable[[Any], NodeT],
+) -> Connection[NodeT]:
+    """A root list of the user's: the page arguments checked against `keyset`, one
+    page fetched, `totalCount` counted only when selected."""
+    request = page_request(keyset, first=first, after=after, last=last, before=before)
+    pool, user_id = info.context.pool, info.context.user_id
+    found = await page(pool, user_id, request)
+    return Connection.build(found, node, lambda: count(pool, user_id))
