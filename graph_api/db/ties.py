@@ -47,6 +47,13 @@ INFER_TIES = """-- infer_ties
      where a.position < b.position
     on conflict (user_id, contact_a_id, contact_b_id) do nothing"""
 
+# the same, saying which rows it added: a single write announces them (relationshipChanged);
+# bulk loads use the count alone
+INFER_TIES_RETURNING = (
+    INFER_TIES.replace("-- infer_ties", "-- infer_ties_returning", 1)
+    + "\n    returning id, contact_a_id, contact_b_id"
+)
+
 # The tables a bulk load fills: statistics from before the load would have the planner
 # plan the statements after it for the small tables it saw.
 BULK_TABLES = (
@@ -69,6 +76,15 @@ async def infer_ties(
         return 0
     status = await conn.execute(INFER_TIES, user_id, list(interaction_ids), CROWD_LIMIT)
     return int(status.rsplit(" ", 1)[-1])  # "INSERT 0 n"
+
+
+async def infer_ties_returning(
+    conn: asyncpg.Connection, user_id: UUID, interaction_ids: Sequence[UUID]
+) -> list[asyncpg.Record]:
+    """Add the inferred ties of these interactions; return the rows added (id and ends)."""
+    if not interaction_ids:
+        return []
+    return list(await conn.fetch(INFER_TIES_RETURNING, user_id, list(interaction_ids), CROWD_LIMIT))
 
 
 async def analyze_bulk_load(conn: asyncpg.Connection) -> None:

@@ -169,6 +169,15 @@ MERGE_RELATIONSHIPS = """-- merge_contacts_merge_relationships
            updated_at = now()
       from survivors s
      where r.user_id = $1 and r.id = s.keep_id and s.touched
+    returning r.id, r.contact_a_id, r.contact_b_id, r.suppressed_at
+"""
+
+# the duplicates' live relationships before the merge: those not kept go with them
+DUPLICATES_RELATIONSHIPS = """-- merge_contacts_duplicates_relationships
+    select id, contact_a_id, contact_b_id
+      from relationships
+     where user_id = $1 and suppressed_at is null
+       and (contact_a_id = any($2::uuid[]) or contact_b_id = any($2::uuid[]))
 """
 
 UPDATE_MERGED_PRIMARY = """-- merge_contacts_update_primary
@@ -333,7 +342,8 @@ async def merge_contacts(
         await conn.execute(MOVE_PARTICIPATIONS, user_id, primary_id, duplicate_ids)
         await conn.execute(MERGE_INTERESTS, user_id, primary_id, duplicate_ids)
         await conn.execute(MOVE_MEMORIES, user_id, primary_id, duplicate_ids)
-        await conn.execute(MERGE_RELATIONSHIPS, user_id, primary_id, duplicate_ids)
+        before = await conn.fetch(DUPLICATES_RELATIONSHIPS, user_id, duplicate_ids)
+        kept = await conn.fetch(MERGE_RELATIONSHIPS, user_id, primary_id, duplicate_ids)
         merged = _merged_profile(primary, duplicates)
         row = await conn.fetchrow(
             UPDATE_MERGED_PRIMARY,
@@ -356,11 +366,17 @@ async def merge_contacts(
             {"primary": old_primary, "duplicates": absorbed},
             {"primary": new_primary},
         )
+        # ties moved onto the primary are updated; the duplicates' others went with them
+        moved = [r for r in kept if r["suppressed_at"] is None]
+        kept_ids = {r["id"] for r in kept}
+        gone = [r for r in before if r["id"] not in kept_ids]
         await events.emit(
             conn,
             [
                 events.contact(user_id, "merged", primary_id),
                 *(events.contact(user_id, "deleted", d) for d in duplicate_ids),
+                *(events.relationship(user_id, "updated", r) for r in moved),
+                *(events.relationship(user_id, "deleted", r) for r in gone),
             ],
         )
     return row

@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg import Record
 
-from graph_api.domain import audit, mentions, validation
+from graph_api.domain import audit, events, mentions, validation
 from graph_api.domain.actor import Actor
 from graph_api.errors import InvalidInput, NotFound
 
@@ -143,6 +143,9 @@ async def create_document(
         }
         await audit.record(conn, actor, "create_document", [row["id"], *contacts], None, new)
         await mentions.record_mentions(conn, actor.user_id, text, document_id=row["id"])
+        await events.emit(
+            conn, [events.Event(actor.user_id, "document", "added", row["id"], tuple(contacts))]
+        )
     return row
 
 

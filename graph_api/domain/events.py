@@ -5,8 +5,10 @@ the write's own transaction, so an event goes out exactly when its write commits
 A payload is small on purpose (a notification holds at most 8000 bytes): the user,
 what kind of row, what happened to it and the ids a subscriber filters on. Whoever
 receives it loads what it selects through the ordinary resolvers, as that user.
-Writes elsewhere (imports, documents, consolidation) announce theirs with `emit`
-too; a kind the subscriptions do not know is ignored.
+Every write announces its changes with `emit`: contact imports (a contact created or
+filled in, a "connected on" interaction), documents, merges (the ties moved onto the
+primary or gone with a duplicate), the ties a logged meeting reveals. A kind the
+subscriptions do not know is ignored.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import orjson
 
 CHANNEL = "graph_events"
 
-Topic = Literal["contact", "relationship", "interaction", "memory"]
+Topic = Literal["contact", "relationship", "interaction", "memory", "document"]
 # contact: created updated archived restored deleted merged; relationship: created
-# updated deleted; interaction: logged; memory: added
+# updated deleted; interaction: logged; memory: added; document: added
 Action = str
 
 # one statement for any number of events; the user's id leads every payload

@@ -26,7 +26,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import orjson
 
-from graph_api.domain import duplicates, validation
+from graph_api.domain import duplicates, events, validation
 from graph_api.domain.actor import Actor
 from graph_api.domain.contact_files import ContactRow, Refusal, parse
 from graph_api.errors import InvalidInput
@@ -423,6 +423,7 @@ async def write(
             )
         }
         connecting = [p for p in connecting if p.id not in already]
+    logged: list[events.Event] = []
     for chunk in _chunks(connecting):
         interaction_ids = [uuid4() for _ in chunk]
         moments = [p.connected_on for p in chunk]
@@ -430,6 +431,10 @@ async def write(
         await conn.execute(INSERT_CONNECTIONS, user_id, interaction_ids, moments, CONNECTED_SUBJECT)
         await conn.execute(INSERT_CONNECTION_PARTICIPANTS, user_id, interaction_ids, contact_ids)
         await conn.execute(TOUCH_LAST_INTERACTION, user_id, contact_ids, moments)
+        logged += (
+            events.Event(user_id, "interaction", "logged", i, (c,))
+            for i, c in zip(interaction_ids, contact_ids, strict=True)
+        )
     report.interactions_created = len(connecting)
 
     written = {p.id for p in new} | {p.id for p in filled}
@@ -446,6 +451,17 @@ async def write(
         [p.id for p in audited],
         orjson.dumps(report.summary()).decode(),
         actor.request_id,
+    )
+    # announced at commit, as any write's: a contact each (one notification per row, all
+    # sent by one statement; a subscriber too slow for a big import is disconnected,
+    # as for any burst)
+    await events.emit(
+        conn,
+        [
+            *(events.contact(user_id, "created", p.id) for p in new),
+            *(events.contact(user_id, "updated", p.id) for p in filled),
+            *logged,
+        ],
     )
 
 

@@ -111,12 +111,18 @@ async def log_interaction(
         await conn.execute(INSERT_PARTICIPANTS, actor.user_id, row["id"], participants)
         texts = {"subject": row["subject"], "summary": row["summary"], "content": row["content"]}
         await mentions.record_mentions(conn, actor.user_id, texts, interaction_id=row["id"])
-        if len(participants) > 1:
-            await ties.infer_ties(conn, actor.user_id, [row["id"]])
+        inferred = (
+            await ties.infer_ties_returning(conn, actor.user_id, [row["id"]])
+            if len(participants) > 1
+            else []
+        )
         new = audit.pick(row, AUDITED_COLUMNS) | {"participant_ids": participants}
         await audit.record(conn, actor, "log_interaction", [row["id"], *participants], None, new)
         logged = events.Event(
             actor.user_id, "interaction", "logged", row["id"], tuple(participants)
         )
-        await events.emit(conn, [logged])
+        # the ties the meeting revealed are news to relationshipChanged's subscribers too
+        await events.emit(
+            conn, [logged, *(events.relationship(actor.user_id, "created", r) for r in inferred)]
+        )
     return row

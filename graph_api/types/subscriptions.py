@@ -24,11 +24,13 @@ from graph_api.types.node import global_id
 
 if TYPE_CHECKING:
     from graph_api.types.contact import Contact
+    from graph_api.types.document import Document
     from graph_api.types.interaction import Interaction
     from graph_api.types.memory import Memory
     from graph_api.types.relationship import Relationship
 
 ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
+DocumentT = Annotated["Document", strawberry.lazy("graph_api.types.document")]
 InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
 MemoryT = Annotated["Memory", strawberry.lazy("graph_api.types.memory")]
 RelationshipT = Annotated["Relationship", strawberry.lazy("graph_api.types.relationship")]
@@ -112,6 +114,19 @@ class MemoryAdded:
 
         row = await info.context.loaders.memories.load(self.row_id)
         return None if row is None else Memory.from_row(row)
+
+
+@strawberry.type(description="A document was added.")
+class DocumentAdded:
+    document_id: strawberry.ID
+    row_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="The document as it is now; null once deleted.")
+    async def document(self, info: Info) -> DocumentT | None:
+        from graph_api.types.document import Document
+
+        row = await info.context.loaders.documents.load(self.row_id)
+        return None if row is None else Document.from_row(row)
 
 
 @strawberry.type(description="Something about the user's ties worth knowing now.")
@@ -229,6 +244,15 @@ class Subscription:
     ) -> AsyncGenerator[MemoryAdded, None]:
         async for event in _events(info, "memory", contact_id, "contactId"):
             yield MemoryAdded(memory_id=global_id("Memory", event.id), row_id=event.id)
+
+    @strawberry.subscription(
+        description="Documents added (those about one contact, with `contactId`)."
+    )
+    async def document_added(
+        self, info: Info, contact_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[DocumentAdded, None]:
+        async for event in _events(info, "document", contact_id, "contactId"):
+            yield DocumentAdded(document_id=global_id("Document", event.id), row_id=event.id)
 
     @strawberry.subscription(
         description="Alerts about the user's ties, from the moment of subscribing: a tie going cold "
