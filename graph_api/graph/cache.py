@@ -124,6 +124,7 @@ class GraphCache:
         self._refreshing: set[UUID] = set()
         self.builds = 0  # how many graphs this process has built whole (tests and metrics)
         self.updates = 0  # how many it brought up to date by a delta instead
+        self.hits = 0  # how many reads the cached graph answered as it was (metrics)
 
     @property
     def params(self) -> StrengthParams:
@@ -136,6 +137,7 @@ class GraphCache:
         entry = self._entries.get(user_id)
         if entry is not None and entry.version == version and entry.day == today:
             self._entries.move_to_end(user_id)
+            self.hits += 1
             return entry.network
         return (await self._build(user_id, version, today)).network
 
