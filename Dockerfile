@@ -15,7 +15,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY graph_api graph_api
 COPY loaders loaders
-RUN pip install . \
+# the otel extra too: GRAPH_API_TRACING=otlp works in the container
+RUN pip install '.[otel]' \
  && useradd --system --create-home --uid 10001 graph-api
 
 USER graph-api
