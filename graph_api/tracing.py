@@ -125,8 +125,8 @@ def operation_span(operation_type: str, name: str | None, plan: str) -> Iterator
 
 def statement_span(record: Any) -> None:
     """asyncpg's query logger: a span for the statement that just ran, from its start
-    to its end, named by its `-- name` comment (never its text or parameters). Only
-statements run for a request: background work has no trace to join."""
+        to its end, named by its `-- name` comment (never its text or parameters). Only
+    statements run for a request: background work has no trace to join."""
     tracer = _tracer
     if tracer is None:
         return
