@@ -126,7 +126,7 @@ async def test_explore_draws_the_network_and_explains_a_contact(
     target, expected = await a_contact_with_an_introduction(served, network)
     async with chromium(tmp_path / "profile") as page:
         await navigate(page, str(served.make_url("/explore")))
-        await page.wait_for("document.body.dataset.state === 'ready'", seconds=60)
+        await page.wait_for("document.body?.dataset.state === 'ready'", seconds=60)
 
         # a node per contact and one for the user; the user's ties and theirs drawn,
         # sizes by strength, colours by community
@@ -154,7 +154,7 @@ async def test_explore_draws_the_network_and_explains_a_contact(
         # a click where the contact is drawn
         x, y = await page.evaluate(RENDERED % json.dumps(target))
         await click(page, x, y)
-        await page.wait_for(f"document.getElementById('details').dataset.contact === {target!r}")
+        await page.wait_for(f"document.getElementById('details')?.dataset.contact === {target!r}")
 
         contact = expected["contact"]
         shown = await page.evaluate(
@@ -194,7 +194,7 @@ async def test_explore_draws_the_network_and_explains_a_contact(
         assert other["id"] in hits
         await page.send("Input.dispatchKeyEvent", type="keyDown", key="Enter", code="Enter",
                         windowsVirtualKeyCode=13)  # fmt: skip
-        await page.wait_for(f"document.getElementById('details').dataset.contact === {hits[0]!r}")
+        await page.wait_for(f"document.getElementById('details')?.dataset.contact === {hits[0]!r}")
         assert await page.evaluate("window.explore.cy.nodes('.focus').map(n => n.id())") == [
             hits[0]
         ]
@@ -214,7 +214,8 @@ async def test_explore_asks_for_a_token_without_the_demo(
     client = await aiohttp_client(create_app(settings))
     async with chromium(tmp_path / "profile") as page:
         await navigate(page, str(client.make_url("/explore")))
-        await page.wait_for("!document.getElementById('login').hidden")
+        # null-safe: the first probes may run before the page's document is parsed
+        await page.wait_for("document.getElementById('login')?.hidden === false")
 
         async def sign_in(token: str) -> None:
             await page.evaluate(f"document.getElementById('token').value = {json.dumps(token)}")
@@ -228,7 +229,7 @@ async def test_explore_asks_for_a_token_without_the_demo(
         assert await page.evaluate("window.explore.cy.nodes().length") == 0
 
         await sign_in(network.token)
-        await page.wait_for("document.body.dataset.state === 'ready'", seconds=60)
+        await page.wait_for("document.body?.dataset.state === 'ready'", seconds=60)
         assert await page.evaluate("window.explore.cy.nodes().length") == CONTACTS + 1
         shot = await page.screenshot(tmp_path / "explore-signed-in.png")
         with capsys.disabled():
