@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import chain
 from uuid import UUID
 
 import igraph
@@ -35,17 +36,38 @@ PAGERANK_MAX_ITERATIONS = 1_000
 
 @dataclass(frozen=True)
 class Indexed:
-    """The graph as integer lists: the fast form for the whole-graph loops."""
+    """The graph as integer lists and CSR arrays: the fast form for whole-graph loops."""
 
     nodes: list[UUID]  # ascending, so index order is id order
+    position: dict[UUID, int]
     neighbours: list[list[int]]
     weights: list[list[float]]  # strengths, parallel to neighbours
+    indptr: numpy.ndarray  # CSR row starts of `neighbours`
+    indices: numpy.ndarray  # CSR columns: `neighbours` flattened
 
 
 @dataclass(frozen=True)
 class Ranked:
-    by_contact: dict[UUID, Centrality]
-    ranking: list[UUID]  # key connectors first: betweenness, then PageRank, then id
+    """Every contact's centrality, by position in the index."""
+
+    nodes: list[UUID]
+    position: dict[UUID, int]
+    degrees: list[int]
+    pageranks: list[float]
+    betweenness: list[float]
+    ranking: list[int]  # key connectors first: betweenness, then PageRank, then id
+
+    def of(self, contact_id: UUID) -> Centrality | None:
+        i = self.position.get(contact_id)
+        if i is None:
+            return None
+        return Centrality(self.degrees[i], self.pageranks[i], self.betweenness[i])
+
+    def top(self, first: int) -> list[tuple[UUID, Centrality]]:
+        return [
+            (self.nodes[i], Centrality(self.degrees[i], self.pageranks[i], self.betweenness[i]))
+            for i in self.ranking[: max(first, 0)]
+        ]
 
 
 def index(adjacency: Mapping[UUID, Mapping[UUID, float]]) -> Indexed:
@@ -53,32 +75,39 @@ def index(adjacency: Mapping[UUID, Mapping[UUID, float]]) -> Indexed:
     position = {node: i for i, node in enumerate(nodes)}
     neighbours = [[position[o] for o in adjacency[node]] for node in nodes]
     weights = [list(adjacency[node].values()) for node in nodes]
-    return Indexed(nodes, neighbours, weights)
+    indptr = numpy.zeros(len(nodes) + 1, dtype=numpy.int64)
+    numpy.cumsum([len(targets) for targets in neighbours], out=indptr[1:])
+    indices = numpy.fromiter(
+        chain.from_iterable(neighbours), dtype=numpy.int64, count=int(indptr[-1])
+    )
+    return Indexed(nodes, position, neighbours, weights, indptr, indices)
+
+
+def reweighted(indexed: Indexed, adjacency: Mapping[UUID, Mapping[UUID, float]]) -> Indexed:
+    """The index of a graph with the same nodes and edges, and these strengths (the
+    adjacency keeps each node's neighbours in id order, as the index does)."""
+    weights = [list(adjacency[node].values()) for node in indexed.nodes]
+    return replace(indexed, weights=weights)
 
 
 def sampled(count: int) -> bool:
     return count > BETWEENNESS_EXACT_MAX_NODES
 
 
-def rank(indexed: Indexed, known: Mapping[UUID, Centrality] | None = None) -> Ranked:
-    """Every contact's centrality; betweenness taken from `known` when given (a graph of
-    the same nodes and edges: betweenness counts hops, so only PageRank moves)."""
+def rank(indexed: Indexed, known_betweenness: list[float] | None = None) -> Ranked:
+    """Every contact's centrality; betweenness taken as known when given (a graph of the
+    same nodes and edges: betweenness counts hops, so only PageRank moves)."""
     count = len(indexed.nodes)
-    edges = [(i, j) for i, targets in enumerate(indexed.neighbours) for j in targets if i < j]
-    graph = igraph.Graph(n=count, edges=edges, directed=False)
     ranks = pagerank(indexed)
-    between = (
-        betweenness(graph) if known is None else [known[node].betweenness for node in indexed.nodes]
-    )
-    by_contact = {
-        node: Centrality(len(indexed.neighbours[i]), ranks[i], between[i])
-        for i, node in enumerate(indexed.nodes)
-    }
-    ranking = sorted(
-        indexed.nodes,
-        key=lambda n: (-by_contact[n].betweenness, -by_contact[n].pagerank, n),
-    )
-    return Ranked(by_contact, ranking)
+    if known_betweenness is None:
+        edges = [(i, j) for i, targets in enumerate(indexed.neighbours) for j in targets if i < j]
+        between = betweenness(igraph.Graph(n=count, edges=edges, directed=False))
+    else:
+        between = known_betweenness
+    # positions are id order, so the last key breaks ties by id
+    order = numpy.lexsort((numpy.arange(count), -numpy.asarray(ranks), -numpy.asarray(between)))
+    degrees = [len(targets) for targets in indexed.neighbours]
+    return Ranked(indexed.nodes, indexed.position, degrees, ranks, between, order.tolist())
 
 
 def pagerank(indexed: Indexed) -> list[float]:
@@ -92,20 +121,10 @@ def pagerank(indexed: Indexed) -> list[float]:
     count = len(indexed.nodes)
     if count == 0:
         return []
-    lengths = [len(targets) for targets in indexed.neighbours]
-    indptr = numpy.zeros(count + 1, dtype=numpy.int64)
-    numpy.cumsum(lengths, out=indptr[1:])
-    indices = numpy.fromiter(
-        (j for targets in indexed.neighbours for j in targets),
-        dtype=numpy.int64,
-        count=int(indptr[-1]),
-    )
     data = numpy.fromiter(
-        (w for weights in indexed.weights for w in weights),
-        dtype=numpy.float64,
-        count=int(indptr[-1]),
+        chain.from_iterable(indexed.weights), dtype=numpy.float64, count=len(indexed.indices)
     )
-    matrix = scipy.sparse.csr_array((data, indices, indptr), shape=(count, count))
+    matrix = scipy.sparse.csr_array((data, indexed.indices, indexed.indptr), shape=(count, count))
     out_weight = numpy.asarray(matrix.sum(axis=1)).ravel()
     dangling = out_weight <= 0
     scale = numpy.divide(1.0, out_weight, out=numpy.zeros(count), where=~dangling)

@@ -126,5 +126,6 @@ def apply_delta(network: Network, delta: DeltaFacts) -> Network:
     updated = Network(Parts(contacts, adjacency, links, ties, cold, topics), now, params)
     if same_topology:
         # betweenness counts hops: the same nodes and edges give the same values
-        updated.inherit_betweenness(network)
+        updated.inherit_topology(network)
+    updated.inherit_tie_scores(network, touched)
     return updated

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Generic, TypeVar
 from uuid import UUID
@@ -78,6 +79,11 @@ class _Lazy(Generic[T]):
         result = self._result
         return None if result is None else result[0]
 
+    def set(self, value: T) -> None:
+        with self._lock:
+            if self._result is None:
+                self._result = (value,)
+
     def get(self, compute: Callable[[], T]) -> T:
         result = self._result
         if result is None:
@@ -108,8 +114,9 @@ class Network:
         self._stats: _Lazy[Stats] = _Lazy()
         self._tie_scores: _Lazy[tuple[list[UUID], list[float]]] = _Lazy()
         self._cold: _Lazy[list[ColdTie]] = _Lazy()
-        # the centrality of a graph with the same nodes and edges, whose betweenness holds
-        self._same_topology: Mapping[UUID, Centrality] | None = None
+        # from a graph with the same nodes and edges: its index and betweenness still hold
+        self._same_topology: list[float] | None = None
+        self._same_index: centrality.Indexed | None = None
 
     def __del__(self) -> None:
         # networkx caches views that point back at their graph (`edges`, `degree`): a
@@ -274,7 +281,7 @@ class Network:
     # ----- centrality
 
     def metrics(self, contact_id: UUID) -> ContactMetrics | None:
-        found = self._ranked().by_contact.get(contact_id)
+        found = self._ranked().of(contact_id)
         if found is None:
             return None
         return ContactMetrics(
@@ -287,20 +294,44 @@ class Network:
 
     def key_connectors(self, first: int) -> list[tuple[UUID, Centrality]]:
         """Contacts by betweenness, then PageRank: who bridges otherwise distant people."""
-        ranked = self._ranked()
-        return [(node, ranked.by_contact[node]) for node in ranked.ranking[: max(first, 0)]]
+        return self._ranked().top(first)
 
     def _ranked(self) -> centrality.Ranked:
         return self._centrality.get(lambda: centrality.rank(self._index(), self._same_topology))
 
-    def inherit_betweenness(self, earlier: Network) -> None:
-        """`earlier` has the same contacts and edges (strengths aside): reuse its
-        betweenness, computed or inherited, instead of computing it again."""
-        ranked = earlier._centrality.peek()
-        self._same_topology = ranked.by_contact if ranked is not None else earlier._same_topology
-
     def _index(self) -> centrality.Indexed:
-        return self._indexed.get(lambda: centrality.index(self._adjacency))
+        return self._indexed.get(self._make_index)
+
+    def _make_index(self) -> centrality.Indexed:
+        if self._same_index is not None:
+            return centrality.reweighted(self._same_index, self._adjacency)
+        return centrality.index(self._adjacency)
+
+    def inherit_topology(self, earlier: Network) -> None:
+        """`earlier` has the same contacts and edges (strengths aside): reuse its index's
+        structure and its betweenness, computed or inherited, instead of making them
+        again (betweenness counts hops)."""
+        ranked = earlier._centrality.peek()
+        self._same_topology = ranked.betweenness if ranked is not None else earlier._same_topology
+        self._same_index = earlier._indexed.peek() or earlier._same_index
+
+    def inherit_tie_scores(self, earlier: Network, touched: Iterable[UUID]) -> None:
+        """Take over `earlier`'s tie-score lists with the touched contacts' scores
+        replaced, when no contact came or went (else they are computed afresh)."""
+        found = earlier._tie_scores.peek()
+        if found is None:
+            return
+        ids, scores = found
+        scores = list(scores)
+        for contact_id in touched:
+            present = contact_id in self._adjacency or contact_id in self.parts.ties
+            i = bisect_left(ids, contact_id.int, key=lambda listed: listed.int)
+            listed = i < len(ids) and ids[i] == contact_id
+            if present != listed:
+                return
+            if listed:
+                scores[i] = self.tie(contact_id).score
+        self._tie_scores.set((ids, scores))
 
     # ----- going cold
 
