@@ -284,7 +284,12 @@ async def gate_ctx(app: web.Application) -> AsyncIterator[None]:
 async def graph_ctx(app: web.Application) -> AsyncIterator[None]:
     """The graph cache, refreshed when other processes write."""
     settings = app[SETTINGS]
-    cache = GraphCache(app[POOL], settings.strength, max_users=settings.graph_cache_users)
+    cache = GraphCache(
+        app[POOL],
+        settings.strength,
+        max_users=settings.graph_cache_users,
+        max_bytes=settings.graph_cache_mb * 2**20,
+    )
     app[GRAPHS] = cache
     # reads check the version anyway; a missed notification only loses a warm-up
     await app[LISTENER].listen(GRAPH_CHANGED, cache.on_notification)

@@ -70,6 +70,8 @@ class Settings:
     demo_contacts: int = 300
     # how many users' graphs a process keeps built in memory
     graph_cache_users: int = 32
+    # the graphs one process keeps, by their estimated size (graph/cache.py)
+    graph_cache_mb: int = 1024
     # half-lives, weights and thresholds of the strength formulas (docs/graph.md)
     strength: StrengthParams = field(default_factory=StrengthParams)
     # the embedding provider (GRAPH_API_EMBEDDINGS*); "local" loads all-MiniLM-L6-v2
@@ -142,6 +144,9 @@ class Settings:
             demo_contacts=env_int(env, "GRAPH_API_DEMO_CONTACTS", cls.demo_contacts, 0, 100_000),
             graph_cache_users=env_int(
                 env, "GRAPH_API_GRAPH_CACHE_USERS", cls.graph_cache_users, 1, 10_000
+            ),
+            graph_cache_mb=env_int(
+                env, "GRAPH_API_GRAPH_CACHE_MB", cls.graph_cache_mb, 1, 1_000_000
             ),
             strength=_strength(env),
             embeddings=EmbeddingSettings.from_env(env),

@@ -114,10 +114,20 @@ freezer = _Freezer()
 
 
 class GraphCache:
-    def __init__(self, pool: asyncpg.Pool, params: StrengthParams, *, max_users: int = 32) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        params: StrengthParams,
+        *,
+        max_users: int = 32,
+        max_bytes: int = 1024 * 2**20,
+    ) -> None:
         self._pool = pool
         self._params = params
         self._max_users = max_users
+        # by the graphs' estimated sizes (Network.estimated_bytes): one user of 50,000
+        # contacts weighs what a thousand small ones do; the newest graph always stays
+        self._max_bytes = max_bytes
         self._entries: OrderedDict[UUID, Entry] = OrderedDict()
         self._builds: dict[tuple[UUID, int, date], asyncio.Task[Entry]] = {}
         self._background: set[asyncio.Task[object]] = set()
@@ -179,8 +189,15 @@ class GraphCache:
         if current is None or current.version <= entry.version:
             self._entries[user_id] = entry
             self._entries.move_to_end(user_id)
-            while len(self._entries) > self._max_users:
+            while len(self._entries) > self._max_users or (
+                len(self._entries) > 1 and self.held_bytes > self._max_bytes
+            ):
                 self._entries.popitem(last=False)
+
+    @property
+    def held_bytes(self) -> int:
+        """The cached graphs' estimated size (a sum over at most `max_users` entries)."""
+        return sum(entry.network.estimated_bytes for entry in self._entries.values())
 
     async def _load_and_build(self, user_id: UUID) -> Entry:
         now = datetime.now(UTC)

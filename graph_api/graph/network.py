@@ -61,6 +61,9 @@ __all__ = [
 
 T = TypeVar("T")
 
+BYTES_PER_EDGE = 520  # the measured 462 B, and what whole-graph results add
+BYTES_PER_CONTACT = 600  # for graphs of contacts without ties
+
 
 class _Lazy(Generic[T]):
     """A value computed on first use, once, even when threads ask at the same time."""
@@ -166,6 +169,14 @@ class Network:
                 shared_count=link.shared_count,
             )
         return nx.freeze(graph)
+
+    @property
+    def estimated_bytes(self) -> int:
+        """What the graph holds in memory, by the per-edge and per-contact sizes measured
+        with tracemalloc (benchmarks/graph_writes.py: 462 B per edge at 10,000 contacts,
+        the contacts' share included; centrality and communities once computed add about
+        a tenth)."""
+        return BYTES_PER_EDGE * len(self.parts.links) + BYTES_PER_CONTACT * len(self.parts.contacts)
 
     # ----- lookups
 

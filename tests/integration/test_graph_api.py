@@ -13,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from graph_api.app import GRAPHS, create_app
+from graph_api.graph.cache import GraphCache
 from graph_api.graph.load import load_facts
 from graph_api.graph.network import Network
 from graph_api.settings import Settings
@@ -412,3 +413,32 @@ async def test_metrics_are_warmed_after_a_rebuild_once_someone_uses_them(
             break
         await asyncio.sleep(0.1)
     assert network.metrics_computed
+
+
+async def test_the_cache_is_bounded_by_the_graphs_estimated_bytes(
+    net: Net, make_account: Callable[[], Awaitable[Account]], pool: asyncpg.Pool
+) -> None:
+    await two_cliques(net)
+    small = await make_account()
+    await Net(net.graphql, small).contacts("Solo")
+    first = Network.build(
+        (await load_facts(pool, net.account.user.id, NOW))[1], Settings().strength
+    )
+    # room for the two-cliques graph and a little more, not for both graphs
+    cache = GraphCache(pool, Settings().strength, max_bytes=first.estimated_bytes + 100)
+    await cache.get(net.account.user.id)
+    assert cache.cached_version(net.account.user.id) is not None
+    await cache.get(small.user.id)  # 600 estimated bytes: together over the bound
+    assert cache.cached_version(net.account.user.id) is None, "the older graph stayed"
+    assert cache.cached_version(small.user.id) is not None
+    assert cache.held_bytes <= first.estimated_bytes + 100
+    roomy = GraphCache(pool, Settings().strength, max_bytes=10 * first.estimated_bytes)
+    await roomy.get(net.account.user.id)
+    await roomy.get(small.user.id)
+    assert roomy.cached_version(net.account.user.id) is not None  # both fit
+    lone = GraphCache(pool, Settings().strength, max_bytes=1)
+    await lone.get(net.account.user.id)
+    assert lone.cached_version(net.account.user.id) is not None, "the newest always stays"
+    await cache.close()
+    await roomy.close()
+    await lone.close()
