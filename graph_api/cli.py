@@ -161,6 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
     purge.set_defaults(handler=cmd_purge)
 
+    consolidate = commands.add_parser(
+        "consolidate",
+        help="sum up old memories: per contact, alike ones grouped into SUMMARY memories "
+        "(their sources hidden from default search, never deleted)",
+    )
+    consolidate.add_argument(
+        "--older-than-days", type=int, default=None,
+        help="memories created longer ago than this (default: GRAPH_API_CONSOLIDATE_AFTER_DAYS, 180)",
+    )  # fmt: skip
+    consolidate.add_argument("--email", help="only this user's (default: every user's)")
+    consolidate.add_argument(
+        "--dry-run", action="store_true", help="report what would be made, write nothing"
+    )
+    consolidate.set_defaults(handler=cmd_consolidate)
+
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.set_defaults(handler=cmd_export_schema)
     return parser
@@ -591,6 +606,55 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
             f"({len(users):,} users)"
             + (f"; {len(whole)} whole months of audit rows as partitions" if whole else "")
         )
+        return 0
+
+    return run_with_database(settings, action)
+
+
+class _DryRun(Exception):
+    """Rolls a dry run's transaction back."""
+
+
+def cmd_consolidate(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from graph_api.consolidator import ACTOR, after_days
+    from graph_api.db.tenant import SET_FOR_TRANSACTION, all_users
+    from graph_api.domain.actor import Actor
+    from graph_api.domain.consolidation import consolidate_user
+
+    days = args.older_than_days if args.older_than_days is not None else after_days()
+    if not 0 <= days <= 36_500:
+        print("--older-than-days must be between 0 and 36500", file=sys.stderr)
+        return 2
+
+    async def action(conn: asyncpg.Connection) -> int:
+        cutoff = datetime.now(UTC) - timedelta(days=days)
+        if args.email:
+            users = [(await accounts.find_user(conn, args.email)).id]
+        else:
+            users = await all_users(conn)
+        summaries = sources = 0
+        for user_id in users:
+            actor = Actor(user_id=user_id, email=ACTOR, request_id="cli-consolidate")
+            try:
+                async with conn.transaction():
+                    await conn.execute(SET_FOR_TRANSACTION, str(user_id))
+                    done = await consolidate_user(conn, actor, cutoff)
+                    summaries += len(done.summaries)
+                    sources += done.sources
+                    if args.dry_run:
+                        raise _DryRun
+            except _DryRun:
+                pass
+        verb = "would consolidate" if args.dry_run else "consolidated"
+        print(
+            f"{verb} {sources:,} memories older than {days} days into {summaries:,} summaries "
+            f"({len(users):,} users)" + ("; dry run: nothing was written" if args.dry_run else "")
+        )
+        if summaries and not args.dry_run:
+            print("the summaries are embedded by a running server's background embedder "
+                  "(or `graph-api reembed`); keyword search finds them meanwhile")  # fmt: skip
         return 0
 
     return run_with_database(settings, action)

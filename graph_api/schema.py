@@ -14,6 +14,7 @@ from graph_api.types.briefing import BriefingQuery
 from graph_api.types.duplicates import DuplicateQuery
 from graph_api.types.graph import GraphQuery
 from graph_api.types.mention import MentionQuery
+from graph_api.types.mutations.consolidation import ConsolidationMutations
 from graph_api.types.mutations.contacts import ContactMutations
 from graph_api.types.mutations.documents import DocumentMutations
 from graph_api.types.mutations.imports import ImportMutations
@@ -53,6 +54,7 @@ Mutation = merge_types(
         InterestMutations,
         MemoryMutations,
         MemoryLinkMutations,
+        ConsolidationMutations,
         DocumentMutations,
         MentionMutations,
         NotificationMutations,

@@ -148,6 +148,12 @@ class Loaders:
         )
 
     @cached_property
+    def consolidated_from(self) -> DataLoader[UUID, list[asyncpg.Record]]:
+        return self._loader(
+            partial(lists.load_grouped, self.pool, lists.CONSOLIDATED_FROM, "consolidated_into")
+        )
+
+    @cached_property
     def shared_interaction_counts(self) -> DataLoader[tuple[UUID, UUID], int]:
         return self._loader(partial(lists.load_shared_interaction_counts, self.pool))
 

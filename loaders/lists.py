@@ -25,6 +25,13 @@ MEMORY_SOURCES = f"""-- memory_source_interactions
      where s.user_id = $1 and s.memory_id = any($2::uuid[])
      order by n.occurred_at desc, n.id"""
 
+# a level of consolidation summaries' sources, in the order they were written
+CONSOLIDATED_FROM = f"""-- memories_consolidated_from
+    select {columns.MEMORY}
+      from memories m
+     where m.user_id = $1 and m.consolidated_into = any($2::uuid[])
+     order by m.created_at, m.id"""
+
 # the interactions strength counts: those of at most CROWD_LIMIT people (a crowd's
 # size counted once per shared interaction, its participants by the primary key)
 SHARED_INTERACTION_COUNTS = """-- shared_interaction_counts

@@ -32,7 +32,8 @@ INTEREST = """i.id, i.contact_id, i.category, i.topic, i.confidence, i.evidence_
     i.first_detected_at, i.last_reinforced_at"""
 
 MEMORY = """m.id, m.contact_id, m.type, m.title, m.content, m.tags, m.importance, m.confidence,
-    m.embedding_model, m.embedding is not null as embedded, m.expires_at, m.created_at, m.updated_at"""
+    m.embedding_model, m.embedding is not null as embedded, m.expires_at, m.created_at, m.updated_at,
+    m.consolidated_into"""
 
 DOCUMENT = """d.id, d.title, d.type, d.content, d.tags, d.source, d.created_at, d.updated_at,
     (select count(*) from document_chunks k where k.user_id = d.user_id and k.document_id = d.id)

@@ -28,6 +28,8 @@ from graph_api.search.reembed import reembed
 
 logger = logging.getLogger("graph_api.search")
 
+INTERACTIONS_PER_ROUND = 64
+
 
 class PendingEmbedder:
     def __init__(
@@ -85,11 +87,26 @@ class PendingEmbedder:
             if users:  # the users whose writes woke us first
                 done += await reembed(pool, provider, pending_only=True, user_ids=users)
                 chunks += await embed_pending_chunks(pool, provider, user_ids=users)
-                logged += await embed_pending_interactions(pool, provider, user_ids=users)
+                # a backlog of interactions (an import, a seeded network, a new
+                # migration) goes a batch a round, so memories written meanwhile wait
+                # for one batch at most, not for the whole backlog
+                stored, more = await embed_pending_interactions(
+                    pool, provider, user_ids=users, limit=INTERACTIONS_PER_ROUND
+                )
+                logged += stored
+                if more:  # the rest in the next rounds, as everyone's
+                    self._all_pending = True
+                    self._wake.set()
             if everyone:
                 done += await reembed(pool, provider, pending_only=True)
                 chunks += await embed_pending_chunks(pool, provider)
-                logged += await embed_pending_interactions(pool, provider)
+                stored, more = await embed_pending_interactions(
+                    pool, provider, limit=INTERACTIONS_PER_ROUND
+                )
+                logged += stored
+                if more:
+                    self._all_pending = True
+                    self._wake.set()
             self.embedded += done
             self.chunks += chunks
             self.interactions += logged

@@ -46,13 +46,18 @@ async def embed_pending_interactions(
     *,
     user_ids: Iterable[UUID] | None = None,
     batch_size: int = 64,
-) -> int:
-    """Embed every interaction with text and no embedding, of every user or of `user_ids`."""
+    limit: int | None = None,
+) -> tuple[int, bool]:
+    """Embed the interactions with text and no embedding, of every user or of
+    `user_ids`: (how many were stored, whether some were left for lack of `limit`,
+    the most rows to look at in this call)."""
     users = await tenant.all_users(pool) if user_ids is None else list(user_ids)
-    stored = 0
+    stored = looked_at = 0
     for user_id in users:
         after = FIRST_ID
         while True:
+            if limit is not None and looked_at >= limit:
+                return stored, True
             rows = await tenant.fetch(
                 pool, user_id, PENDING_INTERACTIONS, user_id, after, batch_size
             )
@@ -72,5 +77,6 @@ async def embed_pending_interactions(
                     ],
                 )
             stored += sum(vector is not None for vector in vectors)
+            looked_at += len(rows)
             after = rows[-1]["id"]
-    return stored
+    return stored, False

@@ -61,6 +61,8 @@ class MemoryFilter:
     tags: tuple[str, ...] = ()
     created_after: datetime | None = None
     created_before: datetime | None = None
+    # memories gone into a consolidation summary are hidden unless asked for
+    include_consolidated: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ def _filters(filters: MemoryFilter, args: list[Any]) -> str:
         return f"${len(args)}"
 
     conditions = []
+    if not filters.include_consolidated:
+        conditions.append("m.consolidated_into is null")
     if filters.contact_ids is not None:
         conditions.append(f"m.contact_id = any({param(list(filters.contact_ids))}::uuid[])")
     if filters.types:

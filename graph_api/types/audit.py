@@ -23,6 +23,8 @@ TARGET_TYPES = {
     "import_contacts": ("Contact",),
     "link_memories": ("MemoryLink", "Memory"),
     "unlink_memories": ("MemoryLink", "Memory"),
+    "consolidate_memories": ("Memory",),
+    "unconsolidate": ("Memory",),
     "resolve_mention": ("Contact", "Mention"),
     "create_contact_from_mention": ("Contact", "Mention"),
 }

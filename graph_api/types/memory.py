@@ -50,6 +50,7 @@ class Memory(Node):
     updated_at: datetime
     contact_id: strawberry.Private[UUID | None]
     row_id: strawberry.Private[UUID]
+    consolidated_into_id: strawberry.Private[UUID | None]
 
     @classmethod
     def from_row(cls, row: Any) -> Memory:
@@ -70,6 +71,7 @@ class Memory(Node):
             updated_at=row["updated_at"],
             contact_id=row["contact_id"],
             row_id=row["id"],
+            consolidated_into_id=row["consolidated_into"],
         )
 
     @strawberry.field(
@@ -82,6 +84,24 @@ class Memory(Node):
             return None
         row = await info.context.loaders.contacts.load(self.contact_id)
         return None if row is None else Contact.from_row(row)
+
+    @strawberry.field(
+        description="The consolidation summary this memory went into (consolidateMemories): while "
+        "set, it is hidden from searchMemories unless filter.includeConsolidated; null otherwise."
+    )
+    async def consolidated_into(self, info: Info) -> Memory | None:
+        if self.consolidated_into_id is None:
+            return None
+        row = await info.context.loaders.memories.load(self.consolidated_into_id)
+        return None if row is None else Memory.from_row(row)
+
+    @strawberry.field(
+        description="For a consolidation summary, the memories it sums up, oldest first "
+        "(`unconsolidate` brings them back); empty otherwise."
+    )
+    async def consolidated_from(self, info: Info) -> list[Memory]:
+        rows = await info.context.loaders.consolidated_from.load(self.row_id)
+        return [Memory.from_row(row) for row in rows]
 
     @strawberry.field(description="The interactions it was drawn from, most recent first.")
     async def source_interactions(self, info: Info) -> list[InteractionT]:

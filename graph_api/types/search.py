@@ -56,6 +56,10 @@ class MemoryFilter:
     created_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
     created_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
     around_contact: AroundContact | None = None
+    include_consolidated: bool = strawberry.field(
+        default=False,
+        description="Also memories that went into a consolidation summary (hidden by default).",
+    )
 
 
 @strawberry.type
@@ -173,6 +177,7 @@ async def to_domain_filter(info: Info, given: MemoryFilter | None) -> search.Mem
         tags=tags,
         created_after=optional_timestamp(given.created_after, field="filter.createdAfter"),
         created_before=optional_timestamp(given.created_before, field="filter.createdBefore"),
+        include_consolidated=given.include_consolidated,
     )
 
 
