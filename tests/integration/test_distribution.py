@@ -18,14 +18,11 @@ from aiohttp.test_utils import TestClient
 import graph_api
 import loaders
 from graph_api.keys import GRAPHQL_ENDPOINT
+from graph_api.seed import seed_network
+from graph_api.types.node import global_id
 from tests.conftest import Account
 from tests.distribution import read_catalog, statement_violations
-from tests.integration.test_compiled import (  # noqa: F401 (a fixture, used by name)
-    DOCUMENTS,
-    README_QUERIES,
-    network,
-    readme_variables,
-)
+from tests.integration.test_compiled import DOCUMENTS, NOW, README_QUERIES, readme_variables
 
 SQL = re.compile(r"^\s*(--[^\n]*\n\s*)*(select|insert|update|delete|with)\b", re.I)
 
@@ -168,9 +165,26 @@ class StatementLog(logging.Handler):
             self.sql.setdefault(" ".join(text.split()), text)
 
 
+@pytest.fixture
+async def network(pool: asyncpg.Pool, account: Account) -> tuple[Account, dict[str, str]]:
+    """test_compiled's network, without waiting for its memories' embeddings (the
+    statements are what is read here, not the answers)."""
+    async with pool.acquire() as conn:
+        await seed_network(conn, account.user.id, 60, 11, NOW)
+        contacts = await conn.fetch(
+            "select id from contacts where user_id = $1 order by full_name, id limit 2",
+            account.user.id,
+        )
+        memory = await conn.fetchval(
+            "select id from memories where user_id = $1 order by id limit 1", account.user.id
+        )
+    ids = [global_id("Contact", row["id"]) for row in contacts]
+    return account, {"$contact": ids[0], "$other": ids[1], "$memory": global_id("Memory", memory)}
+
+
 async def test_every_statement_the_readme_queries_run_touches_one_tenants_rows(
     client: TestClient[Any, Any],
-    network: tuple[Account, dict[str, str]],  # noqa: F811
+    network: tuple[Account, dict[str, str]],
     tenant_tables: frozenset[str],
 ) -> None:
     """The statements built at run time too (the SQL plan, pages, searches, filters):
