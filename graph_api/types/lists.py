@@ -19,6 +19,7 @@ from graph_api.types.node import decode_id
 from graph_api.types.pages import Connection
 
 MAX_FILTER_TEXT = 200
+# the most ids or tags one filter (contacts, interactions, searches) may list
 MAX_FILTER_ITEMS = 50
 
 

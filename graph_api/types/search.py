@@ -22,13 +22,13 @@ from graph_api.types.contact import Contact
 from graph_api.types.document import DocumentChunk
 from graph_api.types.enums import MemoryType
 from graph_api.types.interaction import Interaction
+from graph_api.types.lists import MAX_FILTER_ITEMS
 from graph_api.types.memory import Memory
 from graph_api.types.node import decode_id
 from graph_api.types.pages import PageInfo
 
 MAX_QUERY_LENGTH = 2000
 MAX_AROUND_HOPS = 3
-MAX_FILTER_ITEMS = 50
 
 
 @strawberry.enum(description="How `searchMemories` ranks.")

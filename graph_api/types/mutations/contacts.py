@@ -31,7 +31,6 @@ PROFILE = {
     "tags": "tags",
     "notes": "notes",
 }
-MAX_DUPLICATE_IDS = 20
 
 
 @strawberry.input
@@ -198,7 +197,7 @@ class ContactMutations:
     ) -> ContactPayload:
         async def merge(conn, actor):  # type: ignore[no-untyped-def]
             duplicates = [
-                contact_id(i, "duplicateIds") for i in duplicate_ids[: MAX_DUPLICATE_IDS + 1]
+                contact_id(i, "duplicateIds") for i in duplicate_ids[: contacts.MAX_DUPLICATES + 1]
             ]
             return await contacts.merge_contacts(
                 conn, actor, contact_id(primary_id, "primaryId"), duplicates
