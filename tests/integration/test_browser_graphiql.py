@@ -78,6 +78,12 @@ async def test_graphiql_runs_a_query_offline(
             "document.querySelector('.graphiql-query-editor .CodeMirror')"
             f".CodeMirror.setValue({json.dumps(QUERY)})"
         )
+        # GraphiQL reads the operation's name from the editor 100 ms after an edit (its
+        # debounce): run before that and it sends the previous tab's name
+        await page.wait_for(
+            "document.querySelector('.graphiql-query-editor .CodeMirror')"
+            ".CodeMirror.operationName === 'Names'"
+        )
         await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
         answer = await page.wait_for(
             "document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue()"
