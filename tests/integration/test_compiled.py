@@ -95,7 +95,9 @@ async def network(
     # searches must not change between the two paths' answers: the seeded memories
     # embedded first (the background embedder, woken for this user)
     client.app[SEARCH].pending.wake(pending_of=account.user.id)
-    for _ in range(300):
+    # a bound for a stuck embedder, not a speed target: a loaded 2-core machine takes
+    # well over 30 s for the seeded interactions and memories
+    for _ in range(1800):
         pending = await pool.fetchval(
             "select count(*) from memories where user_id = $1 and embedding is null",
             account.user.id,
