@@ -102,7 +102,7 @@ async def network(graphql: GraphQL, account: Account, pool: asyncpg.Pool) -> dic
         c=[ids["Cleo"]],
     )
     document_id = data["createDocument"]["document"]["id"]
-    for _ in range(300):
+    for _ in range(1800):  # a bound for a stuck embedder, not a speed target
         status = await ok(
             graphql,
             account,

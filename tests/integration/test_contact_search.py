@@ -45,7 +45,7 @@ async def make_people(graphql: GraphQL, account: Account) -> dict[str, str]:
 
 
 async def profiles_embedded(pool: asyncpg.Pool, account: Account, expected: int) -> None:
-    for _ in range(100):  # the background task is woken by each write
+    for _ in range(1800):  # woken by each write; a bound for a stuck embedder (180 s)
         count = await pool.fetchval(
             "select count(*) from contact_profiles where user_id = $1", account.user.id
         )

@@ -39,7 +39,7 @@ async def test_every_readme_example_runs_in_order(
     async with pool.acquire() as conn:
         await seed_network(conn, account.user.id, 60, 14, NOW)
     client.app[SEARCH].pending.wake(pending_of=account.user.id)
-    for _ in range(300):  # the seeded memories embedded, as the demo's are
+    for _ in range(1800):  # the seeded memories embedded, as the demo's are (at most 180 s)
         pending = await pool.fetchval(
             "select count(*) from memories where user_id = $1 and embedding is null",
             account.user.id,

@@ -338,7 +338,7 @@ async def test_nothing_is_lost_while_the_provider_is_down(
         flaky.up = True
         pending = client.app[SEARCH_SERVICES].pending
         assert pending is not None
-        for _ in range(50):
+        for _ in range(600):  # the retry's back-off, bounded (60 s) for a loaded machine
             status = await graphql(
                 "query($id: ID!) { node(id: $id) { ... on Memory { embeddingStatus embeddingModel } } }",
                 {"id": memory["id"]},
