@@ -54,6 +54,7 @@ from graph_api.live import EventHub
 from graph_api.notifier import notifications_ctx
 from graph_api.observability import observe_middleware
 from graph_api.persisted import PersistedQueries, load_trusted
+from graph_api.purger import purge_ctx
 from graph_api.rate_limit import RateLimiter
 from graph_api.routes import ReadyProbe, graph_export, healthz, readyz, request_id_middleware
 from graph_api.schema import build_schema
@@ -104,6 +105,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(search_ctx)
     app.cleanup_ctx.append(notifications_ctx)
     app.cleanup_ctx.append(consolidation_ctx)
+    app.cleanup_ctx.append(purge_ctx)
     endpoint = GraphQLEndpoint(
         build_schema(),
         lambda request: request.app[GATE],
@@ -250,12 +252,19 @@ async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
         statement_timeout_ms=settings.statement_timeout_ms,
         log_statements=settings.log_statements,
         wait_seconds=settings.pool_wait_seconds,
+        session_settings=session_settings(settings),
     )
     app[POOL] = pool
     try:
         yield
     finally:
         await pool.close()
+
+
+def session_settings(settings: Settings) -> dict[str, str]:
+    """What SQL reads from the session: the interests' half-life, so ordering and filters
+    by effective confidence decay as `Interest.effectiveConfidence` does."""
+    return {"graph_api.interest_half_life_days": repr(settings.strength.interest_half_life_days)}
 
 
 async def listener_ctx(app: web.Application) -> AsyncIterator[None]:

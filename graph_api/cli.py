@@ -491,6 +491,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from graph_api.db.tenant import SET_FOR_TRANSACTION
     from graph_api.domain import contact_files, imports
     from graph_api.domain.actor import Actor
+    from graph_api.search.profiles import announce_stale
 
     try:
         size = os.path.getsize(args.file)
@@ -518,6 +519,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                     conn, actor, file_format, text, dry_run=args.dry_run,
                     encoding=encoding, recoded_lines=recoded, progress=progress,
                 )  # fmt: skip
+                if not report.dry_run and (report.created or report.updated):
+                    # sent as the import commits: a running serve embeds the profiles now
+                    await announce_stale(conn, user.id)
         seconds = time.perf_counter() - started
         print_import_report(report, args.file, seconds)
         return 0
@@ -551,21 +555,16 @@ def print_import_report(report: Any, path: str, seconds: float) -> None:
 
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
-    import os
     from datetime import UTC, datetime, timedelta
 
     from graph_api.db.partitions import drop_partitions, ensure_partitions, wholly_before
     from graph_api.db.tenant import SET_FOR_TRANSACTION, all_users
     from graph_api.domain.retention import PurgeReport, purge_user
-    from graph_api.env import env_int
 
-    # unset: the audit trail is kept (it is the user's record of what happened)
-    audit_days = (
-        env_int(os.environ, "GRAPH_API_AUDIT_RETENTION_DAYS", 0, 1, 36_500)
-        if os.environ.get("GRAPH_API_AUDIT_RETENTION_DAYS")
-        else None
-    )
-    dismissed_days = env_int(os.environ, "GRAPH_API_DISMISSED_RETENTION_DAYS", 90, 0, 36_500)
+    # GRAPH_API_AUDIT_RETENTION_DAYS (unset: the trail is kept) and
+    # GRAPH_API_DISMISSED_RETENTION_DAYS, read with the other settings
+    audit_days = settings.retention.audit_days
+    dismissed_days = settings.retention.dismissed_days
 
     async def action(conn: asyncpg.Connection) -> int:
         now = datetime.now(UTC)

@@ -12,6 +12,7 @@ from aiohttp import web
 from graph_api import accounts
 from graph_api.errors import Conflict, NotFound
 from graph_api.keys import DEMO_TOKEN
+from graph_api.search.profiles import announce_stale
 from graph_api.seed import SeedReport, seed_network
 from graph_api.settings import Settings
 
@@ -52,7 +53,10 @@ async def seed_user(
         raise Conflict(
             f"{user.email} already has {existing:,} contacts; seed a new user with --email"
         )
-    return await seed_network(conn, user.id, contacts, seed, today(), progress)
+    report = await seed_network(conn, user.id, contacts, seed, today(), progress)
+    # a serve process running meanwhile embeds the new profiles now, not at its restart
+    await announce_stale(conn, user.id)
+    return report
 
 
 async def prepare_demo(conn: asyncpg.Connection, settings: Settings) -> str | None:

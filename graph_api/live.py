@@ -14,7 +14,8 @@ announced on `graph_changed` (migration 0002), so a user's watch rebuilds (throu
 the shared graph cache) after a change, and again at least every
 `ALERT_RECHECK_SECONDS` (the strengths decay with the day), and compares the ties
 with what it saw last: a tie newly going cold, a strength crossing a subscriber's
-threshold, up or down.
+threshold, up or down. Notifications the notifications job makes are announced on
+`graph_events` as they commit and handed to the user's alert feeds as they are heard.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ FEED_CAPACITY = 256
 ALERT_DEBOUNCE_SECONDS = 0.5
 ALERT_RECHECK_SECONDS = 60.0
 
-AlertKind = Literal["went_cold", "strength_rose_above", "strength_fell_below"]
+AlertKind = Literal["went_cold", "strength_rose_above", "strength_fell_below", "notification"]
 
 
 class TooSlow(Exception):
@@ -100,12 +101,15 @@ class Alert:
     previous_strength: float | None = None
     threshold: float | None = None
     cold: ColdTie | None = None
+    # a notification the notifications job made (kind "notification")
+    notification_id: UUID | None = None
 
 
 @dataclass(frozen=True)
 class AlertFilter:
     threshold: float | None
     cold: bool
+    notifications: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,17 @@ class _Watch:
             for alert in alerts_between(before, after, wanted):
                 feed.offer(alert)
 
+    def notified(self, event: Event) -> None:
+        """A notification was made (by this process's job or another's): to every feed
+        that wants them, with the tie's strength as last seen."""
+        if not event.contact_ids:
+            return  # every notification type is about a contact; one that is not has no alert
+        contact_id = event.contact_ids[0]
+        strength = 0.0 if self.snapshot is None else self.snapshot.scores.get(contact_id, 0.0)
+        for feed, wanted in list(self.feeds.items()):
+            if wanted.notifications:
+                feed.offer(Alert("notification", contact_id, strength, notification_id=event.id))
+
     def cancel(self) -> None:
         if self._pending is not None:
             self._pending.cancel()
@@ -227,6 +242,10 @@ class EventHub:
         event = Event.decode(payload)
         if event is None:
             return
+        if event.topic == "notification":
+            watch = self._watches.get(event.user_id)
+            if watch is not None:
+                watch.notified(event)
         for feed, matches in list(self._feeds.get(event.user_id, {}).items()):
             if matches(event):
                 feed.offer(event)

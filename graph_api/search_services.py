@@ -11,13 +11,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import suppress
 from dataclasses import dataclass, field
+from uuid import UUID
 
 import asyncpg
 from aiohttp import web
 
-from graph_api.keys import POOL, SEARCH, SETTINGS
+from graph_api.keys import LISTENER, POOL, SEARCH, SETTINGS
 from graph_api.search.background import PendingEmbedder
 from graph_api.search.embeddings import EmbeddingProvider
+from graph_api.search.profiles import PROFILES_STALE
 from graph_api.search.shared import local_provider_loaded, provider_for
 
 logger = logging.getLogger("graph_api.search")
@@ -54,6 +56,20 @@ class SearchServices:
         if self.embedder is not None and self.owned:
             await self.embedder.close()
 
+    def on_profiles_stale(self, connection: object, pid: int, channel: str, payload: str) -> None:
+        """Another process (the seed or import command) wrote a user's contacts."""
+        try:
+            user_id = UUID(payload)
+        except ValueError:
+            return
+        if self.pending is not None:  # not yet: its first round looks at everyone
+            self.pending.wake(profiles_of=user_id)
+
+    def on_reconnect(self) -> None:
+        """What was announced while the listener was away is lost: look at everyone."""
+        if self.pending is not None:
+            self.pending.wake()
+
 
 async def search_ctx(app: web.Application) -> AsyncIterator[None]:
     """The embedding provider, and the task that embeds memories left pending.
@@ -65,6 +81,8 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     services = SearchServices(configured=settings.embeddings.provider != "none")
     app[SEARCH] = services
+    await app[LISTENER].listen(PROFILES_STALE, services.on_profiles_stale)
+    app[LISTENER].on_reconnect(services.on_reconnect)
     retry = settings.embed_retry_seconds
     loading: asyncio.Task[None] | None = None
     if settings.embeddings.provider == "local" and not local_provider_loaded():

@@ -14,6 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from graph_api.domain.retention import DEFAULT_DISMISSED_DAYS, Retention
 from graph_api.env import SettingsError, env_bool, env_float, env_int
 from graph_api.graph.strength import StrengthParams
 from graph_api.search.embeddings import EmbeddingSettings
@@ -78,6 +79,9 @@ class Settings:
     embeddings: EmbeddingSettings = field(default_factory=EmbeddingSettings)
     # how often the server retries embedding memories saved while the provider was down
     embed_retry_seconds: float = 30.0
+    # what the purge deletes (graph-api purge, and serve's purge job every this often; 0: off)
+    retention: Retention = field(default_factory=Retention)
+    purge_interval_seconds: int = 3600
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -153,6 +157,10 @@ class Settings:
             embed_retry_seconds=env_float(
                 env, "GRAPH_API_EMBED_RETRY_SECONDS", cls.embed_retry_seconds, 0.1, 86_400
             ),
+            retention=_retention(env),
+            purge_interval_seconds=env_int(
+                env, "GRAPH_API_PURGE_INTERVAL_SECONDS", cls.purge_interval_seconds, 0, 604_800
+            ),
         )
 
 
@@ -189,6 +197,21 @@ def _origins(raw: str, *, credentials: bool) -> tuple[str, ...]:
             "GRAPH_API_CORS_CREDENTIALS needs named origins: with '*' every site could send them"
         )
     return tuple(dict.fromkeys(origins))
+
+
+def _retention(env: Mapping[str, str]) -> Retention:
+    # unset: the audit trail is kept (it is the user's record of what happened)
+    audit_days = (
+        env_int(env, "GRAPH_API_AUDIT_RETENTION_DAYS", 0, 1, 36_500)
+        if env.get("GRAPH_API_AUDIT_RETENTION_DAYS")
+        else None
+    )
+    return Retention(
+        audit_days=audit_days,
+        dismissed_days=env_int(
+            env, "GRAPH_API_DISMISSED_RETENTION_DAYS", DEFAULT_DISMISSED_DAYS, 0, 36_500
+        ),
+    )
 
 
 def _strength(env: Mapping[str, str]) -> StrengthParams:

@@ -72,6 +72,10 @@ class Loaders:
         return self._loader(partial(by_id.load_by_id, self.pool, by_id.MEMORIES_BY_ID))
 
     @cached_property
+    def notifications(self) -> DataLoader[UUID, asyncpg.Record | None]:
+        return self._loader(partial(by_id.load_by_id, self.pool, by_id.NOTIFICATIONS_BY_ID))
+
+    @cached_property
     def contact_interests(self) -> DataLoader[NestedKey, Page]:
         return self._loader(partial(nested.load_pages, self.pool, nested.CONTACT_INTERESTS))
 

@@ -39,7 +39,13 @@ INTERESTS_BY_ID = f"""-- interests_by_id
 MEMORIES_BY_ID = f"""-- memories_by_id
     select {columns.MEMORY}
       from memories m
-     where m.user_id = $1 and m.id = any($2::uuid[])"""
+     where m.user_id = $1 and m.id = any($2::uuid[]) and {columns.UNEXPIRED_MEMORY}"""
+
+
+NOTIFICATIONS_BY_ID = """-- notifications_by_id
+    select *
+      from notifications
+     where user_id = $1 and id = any($2::uuid[])"""
 
 
 async def load_by_id(

@@ -30,6 +30,7 @@ CONSOLIDATED_FROM = f"""-- memories_consolidated_from
     select {columns.MEMORY}
       from memories m
      where m.user_id = $1 and m.consolidated_into = any($2::uuid[])
+       and {columns.UNEXPIRED_MEMORY}
      order by m.created_at, m.id"""
 
 # the interactions strength counts: those of at most CROWD_LIMIT people (a crowd's

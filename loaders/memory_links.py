@@ -18,12 +18,12 @@ MEMORY_LINKS = NestedSpec(
     select=f"""l.id as link_id, l.type as link_type, l.strength as link_strength,
                l.created_at as link_created_at, l.from_memory_id, l.to_memory_id,
                ends.direction, {columns.MEMORY}""",
-    source="""memory_links l
+    source=f"""memory_links l
              cross join lateral (values (l.from_memory_id, l.to_memory_id, 'OUTGOING'),
                                         (l.to_memory_id, l.from_memory_id, 'INCOMING'))
                      as ends(self_id, other_id, direction)
              join memories m on m.user_id = l.user_id and m.id = ends.other_id
-             where l.user_id = $1
+             where l.user_id = $1 and {columns.UNEXPIRED_MEMORY}
                and (l.from_memory_id = any($2::uuid[]) or l.to_memory_id = any($2::uuid[]))
                and ends.self_id = any($2::uuid[])""",
     parent="ends.self_id",

@@ -7,6 +7,11 @@ from graph_api.db import columns
 from graph_api.pagination import Keyset, time_key, uuid_key
 from loaders.nested import NestedSpec
 
+# a mention in an expired memory goes with it (its excerpt is the memory's text)
+NOT_IN_EXPIRED = f"""(x.memory_id is null or exists (
+        select 1 from memories m
+         where m.user_id = x.user_id and m.id = x.memory_id and {columns.UNEXPIRED_MEMORY}))"""
+
 MEMORY_MENTIONS = f"""-- memory_mentions
     select {columns.MENTION}
       from mentions x
@@ -25,7 +30,8 @@ MENTIONS_KEYSET = Keyset("newest", ("x.created_at", "x.id"), (time_key, uuid_key
 CONTACT_MENTIONS = NestedSpec(
     name="contact_mentions_page",
     select=columns.MENTION,
-    source="mentions x where x.user_id = $1 and x.contact_id = any($2::uuid[])",
+    source=f"""mentions x where x.user_id = $1 and x.contact_id = any($2::uuid[])
+               and {NOT_IN_EXPIRED}""",
     parent="x.contact_id",
     keyset=MENTIONS_KEYSET,
 )
@@ -34,8 +40,8 @@ CONTACT_MENTIONS = NestedSpec(
 UNRESOLVED_MENTIONS = NestedSpec(
     name="unresolved_mentions_page",
     select=columns.MENTION,
-    source="""mentions x where x.user_id = $1 and x.user_id = any($2::uuid[])
-               and x.contact_id is null""",
+    source=f"""mentions x where x.user_id = $1 and x.user_id = any($2::uuid[])
+               and x.contact_id is null and {NOT_IN_EXPIRED}""",
     parent="x.user_id",
     keyset=MENTIONS_KEYSET,
 )

@@ -45,8 +45,9 @@ class NestedSpec:
     keyset: Keyset
 
 
+# by effective confidence (decayed by whole days since last reinforced: migration 0070)
 INTERESTS_KEYSET = Keyset(
-    "confidence", ("i.confidence", "i.id"), (float_key, uuid_key), descending=True
+    "confidence", (columns.EFFECTIVE_CONFIDENCE, "i.id"), (float_key, uuid_key), descending=True
 )
 MEMORIES_KEYSET = Keyset("newest", ("m.created_at", "m.id"), (time_key, uuid_key), descending=True)
 INTERACTIONS_KEYSET = Keyset(
@@ -68,7 +69,8 @@ CONTACT_INTERESTS = NestedSpec(
 CONTACT_MEMORIES = NestedSpec(
     name="contact_memories_page",
     select=columns.MEMORY,
-    source="memories m where m.user_id = $1 and m.contact_id = any($2::uuid[])",
+    source=f"""memories m where m.user_id = $1 and m.contact_id = any($2::uuid[])
+               and {columns.UNEXPIRED_MEMORY}""",
     parent="m.contact_id",
     keyset=MEMORIES_KEYSET,
 )

@@ -23,6 +23,7 @@ with one line saying what to change.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import asyncpg
@@ -67,6 +68,7 @@ async def create_app_pool(
     statement_timeout_ms: int,
     log_statements: bool = False,
     wait_seconds: float | None = None,
+    session_settings: Mapping[str, str] | None = None,
 ) -> asyncpg.Pool:
     """The pool request traffic uses, checked to be bound by row-level security."""
     pool = await create_pool(
@@ -77,6 +79,7 @@ async def create_app_pool(
         log_statements=log_statements,
         role=login.switch_to,
         wait_seconds=wait_seconds,
+        session_settings=session_settings,
     )
     try:
         await check_app_role(pool, login)

@@ -8,6 +8,7 @@ from typing import Any
 CONTACT_NAMES = (
     "id", "full_name", "email", "phone", "company", "job_title", "location", "bio",
     "tags", "notes", "source", "archived_at", "last_interaction_at", "created_at", "updated_at",
+    "birthday", "follow_up_at", "follow_up_note",
 )  # fmt: skip
 
 CONTACT = ", ".join(f"c.{name}" for name in CONTACT_NAMES)
@@ -30,6 +31,13 @@ INTERACTION = """n.id, n.type, n.direction, n.subject, n.content, n.summary, n.s
 
 INTEREST = """i.id, i.contact_id, i.category, i.topic, i.confidence, i.evidence_count,
     i.first_detected_at, i.last_reinforced_at"""
+
+# an interest's effective confidence, what lists order and filters compare (migration 0070;
+# the same number as Interest.effectiveConfidence, by the same per-day clock)
+EFFECTIVE_CONFIDENCE = "interest_effective_confidence(i.confidence, i.last_reinforced_at)"
+
+# a memory past its `expires_at` is gone for every read (purge deletes it later)
+UNEXPIRED_MEMORY = "(m.expires_at is null or m.expires_at > now())"
 
 MEMORY = """m.id, m.contact_id, m.type, m.title, m.content, m.tags, m.importance, m.confidence,
     m.embedding_model, m.embedding is not null as embedded, m.expires_at, m.created_at, m.updated_at,

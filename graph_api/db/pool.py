@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -180,9 +180,12 @@ async def create_pool(
     log_statements: bool = False,
     role: str | None = None,
     wait_seconds: float | None = None,
+    session_settings: Mapping[str, str] | None = None,
 ) -> asyncpg.Pool:
     """A pool on `url`; with `role`, every connection switches to it (`SET ROLE`) as it
-    opens; with `wait_seconds`, a checkout waits at most that long."""
+    opens; with `wait_seconds`, a checkout waits at most that long; `session_settings`
+    are set on every connection as it opens (e.g. `graph_api.interest_half_life_days`,
+    which SQL's `interest_effective_confidence` reads)."""
     try:
         pool = await WaitBoundedPool(
             url,
@@ -205,6 +208,7 @@ async def create_pool(
                 # floats printed shortest-exact, whatever the server's default: the
                 # SQL plan's JSON carries them as text
                 "extra_float_digits": "1",
+                **(session_settings or {}),
             },
         )
     except asyncpg.InsufficientPrivilegeError as error:

@@ -189,6 +189,7 @@ async def _write_summary(
         content,
         tags,
         importance,
+        None,  # expires_at: a summary is kept
         None,
         None,
     )

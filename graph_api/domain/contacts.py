@@ -23,6 +23,7 @@ PROFILE_FIELDS = {
     "bio": "bio",
     "tags": "tags",
     "notes": "notes",
+    "birthday": "birthday",
 }
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 5000
@@ -34,8 +35,8 @@ NOT_FOUND = "Contact not found"
 
 INSERT_CONTACT = """-- insert_contact
     insert into contacts (user_id, full_name, email, phone, company, job_title,
-                          location, bio, tags, notes)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                          location, bio, tags, notes, birthday)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
     returning *
 """
 
@@ -58,7 +59,7 @@ LOCK_CONTACTS = """-- lock_contacts
 UPDATE_PROFILE = """-- update_contact_profile
     update contacts
        set full_name = $3, email = $4, phone = $5, company = $6, job_title = $7,
-           location = $8, bio = $9, tags = $10, notes = $11, updated_at = now()
+           location = $8, bio = $9, tags = $10, notes = $11, birthday = $12, updated_at = now()
      where user_id = $1 and id = $2
     returning *
 """
@@ -212,6 +213,8 @@ def _validate_field(name: str, value: Any) -> Any:
         return validation.email(value, field=field)
     if name == "tags":
         return validation.tags(value, field=field)
+    if name == "birthday":
+        return validation.birthday(value, field=field)
     max_length = LONG_TEXT_MAX if name in LONG_TEXT_FIELDS else SHORT_TEXT_MAX
     return validation.optional_text(value, field=field, max_length=max_length)
 

@@ -23,9 +23,10 @@ import orjson
 
 CHANNEL = "graph_events"
 
-Topic = Literal["contact", "relationship", "interaction", "memory", "document"]
+Topic = Literal["contact", "relationship", "interaction", "memory", "document", "notification"]
 # contact: created updated archived restored deleted merged; relationship: created
-# updated deleted; interaction: logged; memory: added; document: added
+# updated deleted; interaction: logged; memory: added; document: added; notification:
+# created (delivered on networkAlerts)
 Action = str
 
 # one statement for any number of events; the user's id leads every payload

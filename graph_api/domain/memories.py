@@ -3,6 +3,7 @@ or (without a contact) about the network as a whole."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,8 +28,9 @@ UPDATABLE_FIELDS = {
     "tags": "tags",
     "importance": "importance",
     "contact_id": "contactId",
+    "expires_at": "expiresAt",
 }
-AUDITED_COLUMNS = ("contact_id", "type", "title", "content", "tags", "importance")
+AUDITED_COLUMNS = ("contact_id", "type", "title", "content", "tags", "importance", "expires_at")
 NOT_FOUND = "Memory not found"
 
 LOCK_CONTACT_KEY = """-- lock_memory_contact
@@ -48,8 +50,8 @@ LOCK_INTERACTION_KEYS = """-- lock_memory_source_interactions
 
 INSERT_MEMORY = """-- insert_memory
     insert into memories (user_id, contact_id, type, title, content, tags, importance,
-                          embedding, embedding_model)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                          expires_at, embedding, embedding_model)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     returning *
 """
 
@@ -62,7 +64,7 @@ INSERT_MEMORY_SOURCES = """-- insert_memory_sources
 LOCK_MEMORY = """-- lock_memory
     select *
       from memories
-     where user_id = $1 and id = $2
+     where user_id = $1 and id = $2 and (expires_at is null or expires_at > now())
        for update
 """
 
@@ -71,8 +73,9 @@ LOCK_MEMORY = """-- lock_memory
 UPDATE_MEMORY = """-- update_memory
     update memories
        set contact_id = $3, type = $4, title = $5, content = $6, tags = $7, importance = $8,
-           embedding = case when $9::boolean then $10::vector else embedding end,
-           embedding_model = case when $9::boolean then $11::text else embedding_model end,
+           expires_at = $9,
+           embedding = case when $10::boolean then $11::vector else embedding end,
+           embedding_model = case when $10::boolean then $12::text else embedding_model end,
            updated_at = now()
      where user_id = $1 and id = $2
     returning *
@@ -102,9 +105,20 @@ def _validate_field(name: str, value: Any) -> Any:
         if importance is None:
             raise InvalidInput("importance cannot be cleared", field=field)
         return importance
+    if name == "expires_at":
+        return _expiry(value, field=field)
     if value is not None and not isinstance(value, UUID):
         raise InvalidInput("contactId must be an id", field=field)
     return value
+
+
+def _expiry(value: Any, *, field: str) -> datetime | None:
+    """A moment still to come, or None (kept until deleted). One in the past is refused:
+    the memory would vanish as it is written (`deleteMemory` forgets at once)."""
+    moment = validation.optional_timestamp(value, field=field)
+    if moment is not None and moment <= datetime.now(UTC):
+        raise InvalidInput(f"{field} must be in the future", field=field)
+    return moment
 
 
 async def _check_contact(conn: asyncpg.Connection, actor: Actor, contact_id: UUID) -> None:
@@ -133,6 +147,7 @@ async def create_memory(
     source_interaction_ids: list[UUID] | None = None,
     embedding: list[float] | None = None,
     embedding_model: str | None = None,
+    expires_at: datetime | None = None,
 ) -> Record:
     """`embedding` is the already validated vector of title + content, or None (pending)."""
     values = {
@@ -142,6 +157,7 @@ async def create_memory(
         "content": _validate_field("content", content),
         "tags": _validate_field("tags", tags),
         "importance": DEFAULT_IMPORTANCE,
+        "expires_at": _validate_field("expires_at", expires_at),
     }
     if importance is not None:
         values["importance"] = _validate_field("importance", importance)

@@ -24,7 +24,7 @@ AUDITED_COLUMNS = ("from_memory_id", "to_memory_id", "type", "strength")
 LOCK_MEMORY_KEYS = """-- lock_linked_memories
     select id
       from memories
-     where user_id = $1 and id = any($2::uuid[])
+     where user_id = $1 and id = any($2::uuid[]) and (expires_at is null or expires_at > now())
      order by id
        for key share
 """

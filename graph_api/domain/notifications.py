@@ -18,7 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
-from graph_api.domain import audit, validation
+from graph_api.domain import audit, events, validation
 from graph_api.domain.actor import Actor
 from graph_api.errors import InvalidInput, NotFound
 
@@ -48,6 +48,7 @@ INSERT_NOTICES = """-- insert_notifications
                   $8::timestamptz[])
            as u(type, contact_id, priority, title, body, dedupe_key, scheduled_for)
     on conflict (user_id, dedupe_key) do nothing
+    returning id, contact_id
 """
 
 COLD_CONTACTS = """-- notifications_cold_contacts
@@ -159,17 +160,27 @@ async def generate(
     now: datetime,
     interest_half_life_days: float,
 ) -> int:
-    """Insert the notices not made before; how many are new (in the caller's transaction)."""
+    """Insert the notices not made before; how many are new (in the caller's transaction).
+    Each new one is announced as it commits (`networkAlerts` delivers it)."""
     notices = await gather(conn, user_id, cold_contact_ids, now, interest_half_life_days)
     if not notices:
         return 0
-    status = await conn.execute(
+    made = await conn.fetch(
         INSERT_NOTICES, user_id,
         [n.type for n in notices], [n.contact_id for n in notices], [n.priority for n in notices],
         [n.title for n in notices], [n.body for n in notices], [n.dedupe_key for n in notices],
         [n.scheduled_for for n in notices],
     )  # fmt: skip
-    return int(status.split()[-1])
+    announced = [
+        events.Event(user_id, "notification", "created", row["id"], _about(row["contact_id"]))
+        for row in made
+    ]
+    await events.emit(conn, announced)
+    return len(made)
+
+
+def _about(contact_id: UUID | None) -> tuple[UUID, ...]:
+    return () if contact_id is None else (contact_id,)
 
 
 async def mark(conn: asyncpg.Connection, actor: Actor, notification_id: UUID, status: str) -> Any:

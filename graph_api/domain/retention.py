@@ -1,6 +1,7 @@
-"""Retention: what `graph-api purge` deletes, one user at a time.
+"""Retention: what `graph-api purge` and serve's purge job delete, one user at a time.
 
-- memories past their `expires_at`;
+- memories past their `expires_at` (hidden from every read and search from that moment:
+  `db.columns.UNEXPIRED_MEMORY`; this only reclaims their rows);
 - audit rows older than the audit retention (when one is set: by default the trail is
   kept, since it is the user's record of what happened). The trail is partitioned by
   month (graph_api/db/partitions.py): months wholly past the retention are dropped as
@@ -14,11 +15,18 @@ transaction of that user's (row-level security admits nothing else).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
+
+from graph_api.db.tenant import all_users, write_transaction
+
+logger = logging.getLogger("graph_api.retention")
+
+DEFAULT_DISMISSED_DAYS = 90
 
 EXPIRED_MEMORIES = """
     from memories where user_id = $1 and expires_at is not null and expires_at <= $2
@@ -39,6 +47,16 @@ OLD_DISMISSED = """
 """
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long what the purge deletes is kept (GRAPH_API_AUDIT_RETENTION_DAYS,
+    GRAPH_API_DISMISSED_RETENTION_DAYS)."""
+
+    # None: the audit trail is kept
+    audit_days: int | None = None
+    dismissed_days: int = DEFAULT_DISMISSED_DAYS
+
+
 @dataclass
 class PurgeReport:
     expired_memories: int = 0
@@ -49,6 +67,10 @@ class PurgeReport:
         self.expired_memories += other.expired_memories
         self.audit_rows += other.audit_rows
         self.dismissed_notifications += other.dismissed_notifications
+
+    @property
+    def total(self) -> int:
+        return self.expired_memories + self.audit_rows + self.dismissed_notifications
 
 
 async def _purge(
@@ -100,3 +122,33 @@ async def purge_user(
         now - timedelta(days=notification_retention_days), dry_run,
     )  # fmt: skip
     return report
+
+
+async def purge_all(
+    pool: asyncpg.Pool, retention: Retention, now: datetime, *, dry_run: bool = False
+) -> PurgeReport:
+    """Every user's share, each in a write transaction of that user's, on the app's pool
+    (serve's purge job). Row by row only: dropping whole audit partitions takes the
+    tables' owner, which `graph-api purge` is; here old audit rows are deleted from the
+    partitions they are in. O(users) transactions, each through user-leading indexes."""
+    total = PurgeReport()
+    for user_id in await all_users(pool):
+        try:
+            total.add(
+                await write_transaction(
+                    pool,
+                    user_id,
+                    lambda conn, user_id=user_id: purge_user(  # type: ignore[misc]
+                        conn,
+                        user_id,
+                        now,
+                        audit_retention_days=retention.audit_days,
+                        notification_retention_days=retention.dismissed_days,
+                        dry_run=dry_run,
+                    ),
+                )
+            )
+        except (asyncpg.PostgresError, OSError) as error:
+            # one user's failure (a lock timeout, a lost connection) must not stop the rest
+            logger.warning("purging one user's rows failed: %s", type(error).__name__)
+    return total

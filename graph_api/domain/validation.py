@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -146,6 +146,20 @@ def timestamp(
         latest = (now or datetime.now(UTC)) + max_future
         if value > latest:
             raise InvalidInput(f"{field} is too far in the future", field=field)
+    return value
+
+
+def birthday(value: object, *, field: str) -> date | None:
+    """A day of birth (the year is kept; 29 February is fine): not before 1900, not
+    later than today (anywhere on Earth: a day ahead of UTC at most)."""
+    if value is None:
+        return None
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", field=field)
+    if value.year < EARLIEST.year:
+        raise InvalidInput(f"{field} must not be before 1900", field=field)
+    if value > (datetime.now(UTC) + timedelta(days=1)).date():
+        raise InvalidInput(f"{field} must not be in the future", field=field)
     return value
 
 

@@ -180,7 +180,7 @@ CONTACT_FIELDS = {
     "company": "company", "jobTitle": "job_title", "location": "location", "bio": "bio",
     "tags": "tags", "notes": "notes", "source": "source", "archived": "archived_at",
     "archivedAt": "archived_at", "lastInteractionAt": "last_interaction_at",
-    "createdAt": "created_at", "updatedAt": "updated_at",
+    "createdAt": "created_at", "updatedAt": "updated_at", "birthday": "birthday",
 }  # fmt: skip
 INTEREST_FIELDS = {
     "id": "id", "category": "category", "topic": "topic", "confidence": "confidence",
@@ -192,7 +192,10 @@ RELATIONSHIP_FIELDS = {
     "strength": "strength", "detectedAt": "detected_at", "createdAt": "created_at",
     "updatedAt": "updated_at",
 }  # fmt: skip
-FILTER_FIELDS = {"search", "company", "tags", "interest_topic", "include_archived", "min_strength"}
+FILTER_FIELDS = {
+    "search", "company", "tags", "interest_topic", "include_archived", "min_strength",
+    "interest_min_confidence",
+}  # fmt: skip
 PAGE_INFO_FIELDS = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
 
 
@@ -578,7 +581,8 @@ class _Run:
         # the strawberry input, as the resolver gets it (its to_domain validates)
         # keyed by GraphQL names, or by Python ones where strawberry set `out_name`
         names = {"interestTopic": "interest_topic", "includeArchived": "include_archived",
-                 "minStrength": "min_strength"}  # fmt: skip
+                 "minStrength": "min_strength",
+                 "interestMinConfidence": "interest_min_confidence"}  # fmt: skip
         values = {names.get(key, key): value for key, value in given.items()}
         if not values.keys() <= FILTER_FIELDS:
             raise Bail

@@ -12,7 +12,7 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
@@ -321,8 +321,10 @@ def interest_confidence(
 ) -> float:
     """An interest's effective confidence: its stored confidence halved for every
     `half_life_days` since it was last reinforced (never raised by a clock behind it).
-    `confidence · 0.5 ** (max(0, days since last reinforced) / half_life_days)`, rounded to
-    six decimals: it moves by about 10⁻⁸ a second, so two reads a moment apart (the
-    compiled and the generic plan, two fields of one response) agree."""
-    days = max(0.0, (now - last_reinforced_at).total_seconds() / SECONDS_PER_DAY)
+    `confidence · 0.5 ** (days / half_life_days)`, where `days` is the whole number of UTC
+    days from the day it was last reinforced to today: a per-day clock, so two reads on one
+    day (the compiled and the generic plan, two fields of one response) agree exactly, and
+    SQL orders and filters by the same number (`interest_effective_confidence`, migration
+    0070). Rounded to six decimals for reading."""
+    days = max(0, (now.astimezone(UTC).date() - last_reinforced_at.astimezone(UTC).date()).days)
     return round(float(confidence * 0.5 ** (days / half_life_days)), EFFECTIVE_DECIMALS)

@@ -64,6 +64,7 @@ class ContactFilter:
     interest_topic: str | None = None
     include_archived: bool = False
     min_strength: float | None = None
+    interest_min_confidence: float | None = None
 
 
 def _where(filters: ContactFilter, args: list[Any]) -> str:
@@ -83,11 +84,16 @@ def _where(filters: ContactFilter, args: list[Any]) -> str:
         where.add(f"c.tags @> {where.param(list(filters.tags))}::text[]")
     if filters.min_strength is not None:
         where.add(f"coalesce(st.score, 0) >= {where.param(filters.min_strength)}")
-    if filters.interest_topic:
-        where.add(
-            "exists (select 1 from interests i where i.user_id = c.user_id"
-            f" and i.contact_id = c.id and lower(i.topic) = lower({where.param(filters.interest_topic)}))"
-        )
+    if filters.interest_topic or filters.interest_min_confidence is not None:
+        interest = ["i.user_id = c.user_id", "i.contact_id = c.id"]
+        if filters.interest_topic:
+            interest.append(f"lower(i.topic) = lower({where.param(filters.interest_topic)})")
+        if filters.interest_min_confidence is not None:
+            # the decayed value, as Interest.effectiveConfidence shows it
+            interest.append(
+                f"{columns.EFFECTIVE_CONFIDENCE} >= {where.param(filters.interest_min_confidence)}"
+            )
+        where.add(f"exists (select 1 from interests i where {' and '.join(interest)})")
     return where.sql()
 
 

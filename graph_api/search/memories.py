@@ -142,7 +142,8 @@ def _filters(filters: MemoryFilter, args: list[Any]) -> str:
         args.append(value)
         return f"${len(args)}"
 
-    conditions = []
+    # an expired memory is never found, whatever the filters
+    conditions = [columns.UNEXPIRED_MEMORY]
     if not filters.include_consolidated:
         conditions.append("m.consolidated_into is null")
     if filters.contact_ids is not None:

@@ -90,6 +90,7 @@ def related_statement(exact: bool) -> str:
             select {columns.MEMORY}, 1 - (m.embedding <=> source.embedding) as score
               from memories m
              where m.user_id = $1 and m.id <> source.id and m.embedding is not null
+               and {columns.UNEXPIRED_MEMORY}
              order by {distance}
              limit $3) related
      where source.user_id = $1 and source.id = any($2::uuid[]) and source.embedding is not null

@@ -20,6 +20,18 @@ from graph_api.search.embeddings import EmbeddingProvider
 from graph_api.search.nearest import nearest_per_parent
 from graph_api.search.reembed import embed_rows
 
+# Contacts written outside a serving process (`graph-api seed`, `graph-api import`) are
+# announced here as the write commits, payload the user's id: every serve process's
+# background embedder hears it and embeds that user's stale profiles promptly.
+PROFILES_STALE = "contact_profiles_stale"
+ANNOUNCE_STALE = "-- announce_stale_profiles\n select pg_notify('contact_profiles_stale', $1::text)"
+
+
+async def announce_stale(conn: asyncpg.Connection, user_id: UUID) -> None:
+    """Tell the serving processes that `user_id`'s contacts changed (sent at commit)."""
+    await conn.execute(ANNOUNCE_STALE, str(user_id))
+
+
 # the profile text, computed by the database so staleness and embedding agree
 PROFILE_TEXT = """concat_ws('. ',
         c.full_name,

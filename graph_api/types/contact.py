@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -80,6 +80,13 @@ class Contact(Node):
     )
     archived_at: datetime | None
     last_interaction_at: datetime | None
+    birthday: date | None = strawberry.field(
+        description="Their day of birth, when known (a BIRTHDAY notification the week before)."
+    )
+    follow_up_at: datetime | None = strawberry.field(
+        description="When to follow up with them (scheduleFollowUp); a FOLLOW_UP notification then."
+    )
+    follow_up_note: str | None = strawberry.field(description="What the follow-up is about.")
     created_at: datetime
     updated_at: datetime
     row_id: strawberry.Private[UUID]
@@ -103,6 +110,9 @@ class Contact(Node):
             last_interaction_at=row["last_interaction_at"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            birthday=row["birthday"],
+            follow_up_at=row["follow_up_at"],
+            follow_up_note=row["follow_up_note"],
             row_id=row["id"],
         )
 

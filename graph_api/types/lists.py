@@ -43,6 +43,12 @@ class ContactFilter:
     min_strength: float | None = strawberry.field(
         default=None, description="Contacts whose tie to the user scores at least this (0..1)."
     )
+    interest_min_confidence: float | None = strawberry.field(
+        default=None,
+        description="Contacts with an interest (in `interestTopic`, when given) whose effective "
+        "confidence (Interest.effectiveConfidence: decayed since last reinforced) is at least "
+        "this (0..1).",
+    )
 
     def to_domain(self) -> contact_queries.ContactFilter:
         tags = tuple(
@@ -65,6 +71,12 @@ class ContactFilter:
             include_archived=self.include_archived,
             min_strength=number(
                 self.min_strength, field="filter.minStrength", minimum=0.0, maximum=1.0
+            ),
+            interest_min_confidence=number(
+                self.interest_min_confidence,
+                field="filter.interestMinConfidence",
+                minimum=0.0,
+                maximum=1.0,
             ),
         )
 

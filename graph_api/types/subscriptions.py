@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from graph_api.types.document import Document
     from graph_api.types.interaction import Interaction
     from graph_api.types.memory import Memory
+    from graph_api.types.notifications import Notification
     from graph_api.types.relationship import Relationship
 
 ContactT = Annotated["Contact", strawberry.lazy("graph_api.types.contact")]
@@ -34,6 +35,7 @@ DocumentT = Annotated["Document", strawberry.lazy("graph_api.types.document")]
 InteractionT = Annotated["Interaction", strawberry.lazy("graph_api.types.interaction")]
 MemoryT = Annotated["Memory", strawberry.lazy("graph_api.types.memory")]
 RelationshipT = Annotated["Relationship", strawberry.lazy("graph_api.types.relationship")]
+NotificationT = Annotated["Notification", strawberry.lazy("graph_api.types.notifications")]
 
 
 @strawberry.enum(description="What happened to a contact.")
@@ -58,6 +60,7 @@ class NetworkAlertKind(Enum):
     WENT_COLD = "went_cold"
     STRENGTH_ROSE_ABOVE = "strength_rose_above"
     STRENGTH_FELL_BELOW = "strength_fell_below"
+    NOTIFICATION = "notification"
 
 
 @strawberry.type(description="A contact changed.")
@@ -145,6 +148,7 @@ class NetworkAlert:
         description="For a tie gone cold: the usual gap between interactions."
     )
     row_id: strawberry.Private[UUID]
+    notification_id: strawberry.Private[UUID | None] = None
 
     @classmethod
     def of(cls, alert: Alert) -> NetworkAlert:
@@ -159,7 +163,20 @@ class NetworkAlert:
             else None,
             expected_cadence_days=alert.cold.expected_cadence_days if alert.cold else None,
             row_id=alert.contact_id,
+            notification_id=alert.notification_id,
         )
+
+    @strawberry.field(
+        description="For a NOTIFICATION: the notification made (going cold, a follow-up due, a "
+        "birthday coming, an interest faded), as `notifications` lists it."
+    )
+    async def notification(self, info: Info) -> NotificationT | None:
+        from graph_api.types.notifications import Notification
+
+        if self.notification_id is None:
+            return None
+        row = await info.context.loaders.notifications.load(self.notification_id)
+        return None if row is None else Notification.from_row(row)
 
     @strawberry.field
     async def contact(self, info: Info) -> ContactT | None:
@@ -257,24 +274,31 @@ class Subscription:
     @strawberry.subscription(
         description="Alerts about the user's ties, from the moment of subscribing: a tie going cold "
         "(`cold`), and a tie's strength crossing `strengthThreshold` (0..1), up or down. Looked at "
-        "after every change to the network and at least once a minute (strengths decay by the day)."
+        "after every change to the network and at least once a minute (strengths decay by the day). "
+        "With `notifications`, every notification as the notifications job makes it (kind "
+        "NOTIFICATION, `notification` set): going cold, a follow-up due, a birthday coming, an "
+        "interest faded."
     )
     async def network_alerts(
-        self, info: Info, strength_threshold: float | None = None, cold: bool = True
+        self,
+        info: Info,
+        strength_threshold: float | None = None,
+        cold: bool = True,
+        notifications: bool = True,
     ) -> AsyncGenerator[NetworkAlert, None]:
         user_id = info.context.user_id
         if strength_threshold is not None and not 0.0 <= strength_threshold <= 1.0:
             raise InvalidInput(
                 "strengthThreshold must be between 0 and 1", field="strengthThreshold"
             )
-        if strength_threshold is None and not cold:
+        if strength_threshold is None and not cold and not notifications:
             raise InvalidInput(
-                "ask for something: cold ties, a strengthThreshold, or both",
+                "ask for something: cold ties, a strengthThreshold, notifications, or more",
                 field="strengthThreshold",
             )
         live = _session(info)
         feed = await live.hub.alerts(
-            user_id, AlertFilter(strength_threshold, cold), live.on_overflow
+            user_id, AlertFilter(strength_threshold, cold, notifications), live.on_overflow
         )
         try:
             async for alert in feed:

@@ -35,3 +35,14 @@ def test_the_half_life_is_a_setting() -> None:
     assert settings.strength.interest_half_life_days == 30
     with pytest.raises(ValueError):
         StrengthParams(interest_half_life_days=0)
+
+
+def test_the_clock_counts_whole_utc_days_so_reads_on_one_day_agree() -> None:
+    # reinforced late on 30 November (UTC), read in the first and last second of 1 December:
+    # one day either way, 0.8 · 0.5^(1 / 365)
+    late = datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)
+    one_day = round(0.8 * 0.5 ** (1 / 365), 6)
+    assert interest_confidence(0.8, late, NOW, 365) == one_day
+    assert interest_confidence(0.8, late, NOW + timedelta(hours=23, minutes=59), 365) == one_day
+    # the same day: no decay yet
+    assert interest_confidence(0.8, NOW, NOW + timedelta(hours=23), 365) == 0.8

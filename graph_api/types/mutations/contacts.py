@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -30,6 +31,7 @@ PROFILE = {
     "bio": "bio",
     "tags": "tags",
     "notes": "notes",
+    "birthday": "birthday",
 }
 
 
@@ -44,6 +46,10 @@ class CreateContactInput:
     bio: str | None = None
     tags: list[str] | None = None
     notes: str | None = None
+    birthday: date | None = strawberry.field(
+        default=None,
+        description="Their day of birth: a BIRTHDAY notification comes in the week before it.",
+    )
 
 
 @strawberry.input(description="Only the fields sent change; null clears an optional field.")
@@ -57,6 +63,7 @@ class UpdateContactInput:
     bio: str | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
     notes: str | None = strawberry.UNSET
+    birthday: date | None = strawberry.UNSET
 
 
 @strawberry.type(description="Something worth a look about a change that was made.")

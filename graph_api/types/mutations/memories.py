@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -31,6 +32,11 @@ class CreateMemoryInput:
         default=None,
         description="Your own embedding of title + content (384 finite numbers), instead of the server's model.",
     )
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="When to forget it (in the future): from then on no read or search finds it, "
+        "and `graph-api purge` (or serve's purge job) deletes it. Omit to keep it.",
+    )
 
 
 @strawberry.input(description="Only the fields sent change.")
@@ -41,6 +47,10 @@ class UpdateMemoryInput:
     title: str | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
     importance: float | None = strawberry.UNSET
+    expires_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A new moment to forget it (in the future), or null to keep it.",
+    )
 
 
 @strawberry.type
@@ -126,6 +136,7 @@ class MemoryMutations:
                 source_interaction_ids=sources,
                 embedding=vector,
                 embedding_model=vector_model,
+                expires_at=input.expires_at,
             )
 
         return _after_write(info, *await run(info, create))
@@ -138,7 +149,7 @@ class MemoryMutations:
 
         async def update(conn, actor):  # type: ignore[no-untyped-def]
             fields: dict[str, object] = {}
-            for name in ("content", "title", "tags", "importance"):
+            for name in ("content", "title", "tags", "importance", "expires_at"):
                 value = getattr(input, name)
                 if value is not strawberry.UNSET:
                     fields[name] = value
