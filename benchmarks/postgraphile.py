@@ -120,7 +120,10 @@ query ById($id: ID!) {
 }
 """
 
-# graph-api orders interests by (confidence, id), both descending
+# graph-api orders interests by (effective confidence, id), both descending, since
+# 737cb8c: the stored confidence decayed by whole days since it was reinforced
+# (PostgreSQL's interest_effective_confidence). PostGraphile has only the stored column,
+# so the same five interests can come in another order: the check says DIFFER then.
 POSTGRAPHILE_BY_ID = """
 query ById($user: UUID!, $id: UUID!) {
   contactByUserIdAndId(userId: $user, id: $id) {
