@@ -1,10 +1,11 @@
 """Who is probably one person: normalised keys, blocking, and a scored, explained pair.
 
 Pure and unit-tested. Pairs are only ever compared inside a block — contacts that share
-a normalised email, a phone's last nine digits, or a surname with a first initial — so
-the work grows with the contacts and the blocks' sizes, never with every pair of
-contacts. A block larger than `MAX_BLOCK` (a common surname in a huge network) is
-compared only on its exact name key.
+a normalised email, a phone's last nine digits, or a surname with a first initial, and
+pairs whose profile embeddings are near (each profile's few nearest, found by pgvector:
+graph_api/queries/duplicates.py) — so the work grows with the contacts and the blocks'
+sizes, never with every pair of contacts. A block larger than `MAX_BLOCK` (a common
+surname in a huge network) is compared only on its exact name key.
 
 Score: each reason has a weight, and they combine as independent evidence
 (noisy-or): `score = 1 − Π (1 − wᵢ)`.
@@ -15,10 +16,23 @@ Score: each reason has a weight, and they combine as independent evidence
 | `SAME_PHONE` | 0.8 |
 | `SIMILAR_NAME` (rapidfuzz token-sort ratio r ≥ 0.85 on folded names) | 0.45 · r |
 | `SAME_COMPANY` (only with another reason) | 0.25 |
+| `SIMILAR_PROFILE` (cosine s ≥ 0.8 of the profile embeddings; only with another reason) | 0.3 · s |
 
 Two different email addresses on both contacts halve the score (two people with one
 name usually have two addresses). A pair is a candidate from `MIN_SCORE` (0.5) up, so a
-similar name alone is not enough: it takes a second sign (the company, a phone, an email).
+similar name alone is not enough: it takes a second sign (the company, a phone, an email,
+a similar profile).
+
+`SIMILAR_PROFILE` is supporting evidence, like the company, never a reason on its own:
+the profile text (name, title, company, place, bio, tags, interests) is dominated by
+the role, so colleagues in one team are nearer each other than "Bob" and "Robert" with
+one job are (measured on the labelled set: docs/benchmarks.md). What it adds: one name
+with a similar life (a new job, no email in common) becomes a candidate, and a name
+typo in the surname ("Schmitt" / "Schmidt"), which no name block holds, meets its twin
+through the profiles. A profile that says nothing but the name (and the company) is
+not evidence at all — its embedding repeats the name — and is left out by the query.
+Contacts without an embedded profile yet (the background embedder is behind) simply
+get no `SIMILAR_PROFILE` reason.
 Phones agree on their last nine digits, unless both are written internationally (`+…`)
 and differ in full (another country's number that happens to end alike).
 """
@@ -35,8 +49,15 @@ from uuid import UUID
 
 from rapidfuzz import fuzz
 
-WEIGHTS = {"SAME_EMAIL": 0.9, "SAME_PHONE": 0.8, "SIMILAR_NAME": 0.45, "SAME_COMPANY": 0.25}
+WEIGHTS = {
+    "SAME_EMAIL": 0.9,
+    "SAME_PHONE": 0.8,
+    "SIMILAR_NAME": 0.45,
+    "SAME_COMPANY": 0.25,
+    "SIMILAR_PROFILE": 0.3,
+}
 NAME_SIMILARITY_MIN = 0.85
+PROFILE_SIMILARITY_MIN = 0.8
 CONFLICTING_EMAILS_FACTOR = 0.5
 MIN_SCORE = 0.5
 MAX_BLOCK = 200
@@ -102,6 +123,7 @@ class Reason:
     kind: str
     detail: str
     weight: float
+    similarity: float | None = None  # the names' or the profiles' (0..1), when that is the reason
 
 
 @dataclass(frozen=True)
@@ -123,8 +145,9 @@ def _other_countries(a: str | None, b: str | None) -> bool:
     return re.sub(r"\D", "", a) != re.sub(r"\D", "", b)
 
 
-def compare(a: Person, b: Person) -> Candidate | None:
-    """The pair's reasons and score, or None below `MIN_SCORE`."""
+def compare(a: Person, b: Person, profile_similarity: float | None = None) -> Candidate | None:
+    """The pair's reasons and score, or None below `MIN_SCORE`; `profile_similarity` is
+    the cosine of their profile embeddings, when both have one worth comparing."""
     reasons: list[Reason] = []
     email_a, email_b = email_key(a.email), email_key(b.email)
     if email_a and email_a == email_b:
@@ -139,6 +162,7 @@ def compare(a: Person, b: Person) -> Candidate | None:
                 "SIMILAR_NAME",
                 f"{a.full_name} ~ {b.full_name} ({similarity:.2f})",
                 round(WEIGHTS["SIMILAR_NAME"] * similarity, 4),
+                round(similarity, 4),
             )
         )
     if not reasons:
@@ -146,6 +170,15 @@ def compare(a: Person, b: Person) -> Candidate | None:
     company_a, company_b = company_key(a.company), company_key(b.company)
     if company_a and company_a == company_b:
         reasons.append(Reason("SAME_COMPANY", a.company or "", WEIGHTS["SAME_COMPANY"]))
+    if profile_similarity is not None and profile_similarity >= PROFILE_SIMILARITY_MIN:
+        reasons.append(
+            Reason(
+                "SIMILAR_PROFILE",
+                f"profiles at cosine {profile_similarity:.2f}",
+                round(WEIGHTS["SIMILAR_PROFILE"] * profile_similarity, 4),
+                round(profile_similarity, 4),
+            )
+        )
     remaining = 1.0
     for reason in reasons:
         remaining *= 1.0 - reason.weight
@@ -158,9 +191,18 @@ def compare(a: Person, b: Person) -> Candidate | None:
     return Candidate(first.id, second.id, round(score, 4), tuple(reasons))
 
 
-def blocks(people: Iterable[Person]) -> list[list[Person]]:
+def pair_key(a: UUID, b: UUID) -> tuple[UUID, UUID]:
+    """A pair's key, whichever way round it is named."""
+    return (a, b) if str(a) < str(b) else (b, a)
+
+
+def blocks(
+    people: Iterable[Person], near_profiles: Iterable[tuple[UUID, UUID]] = ()
+) -> list[list[Person]]:
     """Groups of people worth comparing: the same email, phone, or surname and initial;
-    an oversized surname block falls back to exact name keys."""
+    an oversized surname block falls back to exact name keys. Each pair of near
+    profiles is a block of two (at most a few per person: the query's k)."""
+    people = list(people)
     by_key: dict[str, list[Person]] = defaultdict(list)
     for person in people:
         keys = {
@@ -183,21 +225,32 @@ def blocks(people: Iterable[Person]) -> list[list[Person]]:
         for person in members:
             exact[name_key(person.full_name) if key.startswith("s:") else key].append(person)
         found.extend(group[:MAX_BLOCK] for group in exact.values() if len(group) > 1)
+    by_id = {person.id: person for person in people}
+    for a, b in near_profiles:
+        if a in by_id and b in by_id and a != b:
+            found.append([by_id[a], by_id[b]])
     return found
 
 
-def candidates(people: Sequence[Person]) -> list[Candidate]:
-    """Every probable duplicate pair, best first (score, then ids for a stable order)."""
+def candidates(
+    people: Sequence[Person], near_profiles: Mapping[tuple[UUID, UUID], float] | None = None
+) -> list[Candidate]:
+    """Every probable duplicate pair, best first (score, then ids for a stable order).
+
+    `near_profiles` maps pairs (`pair_key`) whose profile embeddings are near to their
+    cosine similarity: they are compared even outside every name block, and the
+    similarity is evidence wherever the pair is compared."""
+    near = near_profiles or {}
     seen: set[tuple[UUID, UUID]] = set()
     found: list[Candidate] = []
-    for block in blocks(people):
+    for block in blocks(people, near):
         for i, a in enumerate(block):
             for b in block[i + 1 :]:
-                pair = (a.id, b.id) if str(a.id) < str(b.id) else (b.id, a.id)
+                pair = pair_key(a.id, b.id)
                 if a.id == b.id or pair in seen:
                     continue
                 seen.add(pair)
-                candidate = compare(a, b)
+                candidate = compare(a, b, near.get(pair))
                 if candidate is not None:
                     found.append(candidate)
     found.sort(key=lambda c: (-c.score, str(c.a), str(c.b)))

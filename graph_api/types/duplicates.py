@@ -21,6 +21,11 @@ class DuplicateReasonKind(Enum):
     SAME_PHONE = "SAME_PHONE"
     SIMILAR_NAME = "SIMILAR_NAME"
     SAME_COMPANY = "SAME_COMPANY"
+    SIMILAR_PROFILE = strawberry.enum_value(
+        "SIMILAR_PROFILE",
+        description="Their profile embeddings are near (cosine ≥ 0.8); supporting evidence "
+        "only, and absent while a profile is not embedded yet.",
+    )
 
 
 @strawberry.type
@@ -28,6 +33,11 @@ class DuplicateReason:
     kind: DuplicateReasonKind
     detail: str
     weight: float = strawberry.field(description="Its share of the evidence (see the score).")
+    similarity: float | None = strawberry.field(
+        default=None,
+        description="For SIMILAR_NAME and SIMILAR_PROFILE: the names' similarity (rapidfuzz, "
+        "0..1) or the profiles' cosine similarity; null for the exact keys.",
+    )
 
 
 @strawberry.type(description="Two contacts that are probably one person.")
@@ -58,7 +68,10 @@ class DuplicateQuery:
                 score=candidate.score,
                 reasons=[
                     DuplicateReason(
-                        kind=DuplicateReasonKind(r.kind), detail=r.detail, weight=r.weight
+                        kind=DuplicateReasonKind(r.kind),
+                        detail=r.detail,
+                        weight=r.weight,
+                        similarity=r.similarity,
                     )
                     for r in candidate.reasons
                 ],

@@ -4,13 +4,36 @@ person it really is. Two entries with the same label are a true duplicate pair.
 Built by hand from the ways one person ends up twice in a network (imports from two
 address books, typos, reordered or unaccented names, a new job, a nickname) and from the
 ways two people look alike (a common name, relatives at one company, one surname and
-initial). Measured by `benchmarks/duplicates_eval.py`; pinned by tests/unit/test_duplicates.py.
+initial). Measured by `benchmarks/duplicates_eval.py`; pinned by tests/unit/test_duplicates.py
+(names and keys) and tests/integration/test_duplicate_profiles.py (with the profiles
+embedded by the real model, through `duplicateCandidates`).
+
+`PROFILED` adds entries with a life — a title, a place, a bio, tags — for the profile
+embeddings: people only their profiles could tie together (a new job under one name,
+a transliterated or misspelt surname that no name block holds, nicknames, another
+script) and the traps profiles set (colleagues in one team, a namesake in another
+field, a namesake colleague of the same surname).
 """
 
 from __future__ import annotations
 
-# (label, full name, email, phone, company)
-ENTRIES: list[tuple[str, str, str | None, str | None, str | None]] = [
+from typing import NamedTuple
+
+
+class Entry(NamedTuple):
+    label: str
+    full_name: str
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    job_title: str | None = None
+    location: str | None = None
+    bio: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+# (label, full name, email, phone, company): names and keys only
+NAMES_ONLY: list[tuple[str, str, str | None, str | None, str | None]] = [
     # the same address, other case, other spelling of the name
     ("priya", "Priya Raman", "priya.raman@solarbloom.io", "+44 20 7946 0958", "SolarBloom"),
     ("priya", "priya raman", "Priya.Raman@SolarBloom.io", None, None),
@@ -74,3 +97,66 @@ ENTRIES: list[tuple[str, str, str | None, str | None, str | None]] = [
     ("grace", "Grace Hopper", "grace@navy.example", None, "US Navy"),
     ("ada", "Ada Lovelace", "ada@engines.example", None, "Analytical Engines"),
 ]
+
+PROFILED: list[Entry] = [
+    # one name, a new job and no address in common: only the similar life says so
+    Entry("minjun", "Min-jun Park", company="Naver", job_title="Product designer",
+          location="Seoul", tags=("typography", "design systems")),
+    Entry("minjun", "Min-jun Park", company="Kakao", job_title="Senior product designer",
+          location="Seoul", bio="Designs mobile banking apps.", tags=("typography",)),
+    # a namesake in another field: one name is not enough
+    Entry("minjun-md", "Min-jun Park", company="Samsung Medical Center",
+          job_title="Cardiologist", location="Seoul", bio="Specialises in heart failure."),
+    # transliterated or misspelt surnames: no surname block holds both
+    Entry("khaled", "Khaled Mansour", company="Foster + Partners", job_title="Architect",
+          location="Dubai", bio="Designs airports."),
+    Entry("khaled", "Khalid Mansur", job_title="Senior architect", location="Dubai",
+          tags=("airports", "sustainable building")),
+    Entry("jurgen", "Jürgen Schmitt", company="Hotel Adlon", job_title="Sommelier",
+          location="Berlin", tags=("riesling",)),
+    Entry("jurgen", "Juergen Schmidt", company="Adlon Kempinski", job_title="Head sommelier",
+          location="Berlin", tags=("wine", "riesling")),
+    Entry("yevgeny", "Yevgeny Kuznetsov", company="SKA Saint Petersburg",
+          job_title="Hockey coach", tags=("ice hockey",)),
+    Entry("yevgeny", "Evgeniy Kuznetsov", company="SKA St. Petersburg", job_title="Head coach",
+          bio="Former national team defenceman."),
+    # another script: nothing in the name to compare
+    Entry("dmitry", "Дмитрий Волков", company="Berlin Philharmonic", job_title="Violinist",
+          location="Berlin", bio="Concertmaster; plays a 1740 Guarneri."),
+    Entry("dmitry", "Dmitry Volkov", company="Berlin Philharmonic", job_title="Concertmaster",
+          location="Berlin", tags=("chamber music",)),
+    # nicknames with one job
+    Entry("elizabeth", "Elizabeth Taylor", company="St Mary's Hospital",
+          job_title="Paediatric nurse", location="London", tags=("marathon running", "knitting")),
+    Entry("elizabeth", "Liz Taylor", company="St Mary's Hospital", job_title="Nurse",
+          location="London", bio="Runs marathons, knits on night shifts."),
+    Entry("robert-m", "Robert Miller", company="Ferrous Labs", job_title="Staff engineer",
+          bio="Builds database storage engines in Rust.", tags=("databases", "rust")),
+    Entry("robert-m", "Bob Miller", company="Ferrous Labs", job_title="Storage engineer",
+          bio="Works on the Rust storage engine.", tags=("rust",)),
+    Entry("margaret", "Margaret Thompson", company="Globex", job_title="Head of Procurement",
+          location="Chicago", tags=("supply chain",)),
+    Entry("margaret", "Peggy Thompson", company="Globex", job_title="Procurement lead",
+          location="Chicago"),
+    # --- traps: near profiles of different people -------------------------------------------
+    # a colleague of Robert Miller's doing nearly the same work
+    Entry("priya-s", "Priya Shah", company="Ferrous Labs", job_title="Staff engineer",
+          bio="Builds database query engines in Rust.", tags=("databases", "rust")),
+    # a colleague of Elizabeth Taylor's with her surname
+    Entry("sarah-t", "Sarah Taylor", company="St Mary's Hospital", job_title="Nurse",
+          location="London", tags=("running",)),
+    # one team
+    Entry("anna-b", "Anna Berg", company="Spotify", job_title="Data engineer",
+          location="Stockholm", bio="Builds streaming data pipelines.",
+          tags=("kafka", "data pipelines")),
+    Entry("erik-l", "Erik Lund", company="Spotify", job_title="Data engineer",
+          location="Stockholm", bio="Builds batch data pipelines.",
+          tags=("spark", "data pipelines")),
+    # one common name, one trade, two people
+    Entry("david-g", "David Lee", company="Google", job_title="Software engineer",
+          location="Mountain View", bio="Works on search ranking."),
+    Entry("david-m", "David Lee", company="Meta", job_title="Software engineer",
+          location="London", bio="Works on Android video playback."),
+]  # fmt: skip
+
+ENTRIES: list[Entry] = [Entry(*row) for row in NAMES_ONLY] + PROFILED
