@@ -25,6 +25,15 @@ def test_keys_fold_case_accents_order_and_phone_formats() -> None:
     assert duplicates.company_key("Initech, Inc.") == duplicates.company_key("initech")
 
 
+def test_names_agree_as_written_or_with_their_words_sorted() -> None:
+    assert duplicates.name_similarity("Smith, John", "John Smith") == 1.0
+    # sorted, the first names would go to either end of the surname
+    assert duplicates.name_similarity("Yevgeny Kuznetsov", "Evgeniy Kuznetsov") == pytest.approx(
+        32 / 34
+    )
+    assert duplicates.name_similarity("Pyotr Tchaikovsky", "Pyotr Chaikovsky") >= 0.95
+
+
 def test_scores_are_the_noisy_or_of_the_reasons() -> None:
     # same email only: 0.9
     same_email = duplicates.compare(person("A B", "x@example.com"), person("Q R", "X@example.com"))
