@@ -8,7 +8,9 @@ O(profiles × one nearest-neighbour probe): through the HNSW index for a large n
 small one, where scanning the user's profiles once per profile (≤ `EXACT_PROFILES_LIMIT`²
 distances) is cheaper than probing an index that holds every user's rows. Neither
 compares all pairs in Python. A probe that still comes back short in the index path is
-not asked again: a missing neighbour costs one possible reason, not a wrong answer.
+not asked again: a missing neighbour costs one possible reason, not a wrong answer; and
+a statement that outlasts the statement timeout costs every profile reason (logged),
+not the answer. Measured in benchmarks/duplicates_scale.py (docs/benchmarks.md).
 
 Only profiles worth comparing take part: embedded by the same model on both sides
 (cosines across models mean nothing), of unarchived contacts, and saying more than the
@@ -19,6 +21,7 @@ reasons weigh already). A contact whose profile is not embedded yet is simply ab
 from __future__ import annotations
 
 import asyncio
+import logging
 from uuid import UUID
 
 import asyncpg
@@ -26,6 +29,8 @@ import asyncpg
 from graph_api.db import tenant
 from graph_api.domain import duplicates
 from graph_api.search import memories as search
+
+logger = logging.getLogger("graph_api.duplicates")
 
 # the fields the detector compares; archived contacts are left out (set aside already)
 PEOPLE = """-- duplicate_candidates_people
@@ -35,6 +40,9 @@ PEOPLE = """-- duplicate_candidates_people
 """
 
 NEAR_PROFILES_K = 5
+# pgvector's default candidate list: plenty for 5 neighbours, and half the buffers of the
+# 100 memory search asks for (benchmarks/duplicates_scale.py)
+EF_SEARCH = 40
 # a tenant with at most this many contacts is scanned exactly (≤ 250,000 distances)
 EXACT_PROFILES_LIMIT = 500
 
@@ -74,9 +82,7 @@ async def near_profiles(
     """Pairs of near profiles (`duplicates.pair_key`) and their cosine similarity, in
     one statement; on a connection that is `user_id`'s tenant, inside a transaction."""
     if not exact:
-        await conn.fetchval(
-            search.INDEX_SETTINGS, str(search.EF_SEARCH), str(search.MAX_SCAN_TUPLES)
-        )
+        await conn.fetchval(search.INDEX_SETTINGS, str(EF_SEARCH), str(search.MAX_SCAN_TUPLES))
     rows = await conn.fetch(
         NEAR_PROFILES_EXACT if exact else NEAR_PROFILES_INDEXED,
         user_id,
@@ -93,7 +99,18 @@ async def duplicate_candidates(
     """The `first` best pairs; the comparing runs off the event loop."""
     async with tenant.tenant_transaction(pool, user_id, readonly=True) as conn:
         rows = await conn.fetch(PEOPLE, user_id)
-        near = await near_profiles(conn, user_id, exact=len(rows) <= EXACT_PROFILES_LIMIT)
+        try:
+            # a savepoint: the probes outlasting the statement timeout (a very large
+            # network on a busy server) cost the profile reasons, not the answer
+            async with conn.transaction():
+                near = await near_profiles(conn, user_id, exact=len(rows) <= EXACT_PROFILES_LIMIT)
+        except asyncpg.QueryCanceledError:
+            logger.warning(
+                "duplicate candidates of %d contacts: the near-profile statement ran out "
+                "of time; answered without SIMILAR_PROFILE",
+                len(rows),
+            )
+            near = {}
     people = [duplicates.Person.from_row(row) for row in rows]
     found = await asyncio.to_thread(duplicates.candidates, people, near)
     return found[:first]

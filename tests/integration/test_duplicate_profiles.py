@@ -21,6 +21,7 @@ import pytest
 from benchmarks.duplicates_eval import figures
 from graph_api.db import tenant
 from graph_api.db.app_role import app_login, create_app_pool
+from graph_api.db.pool import create_pool
 from graph_api.domain import duplicates
 from graph_api.ids import parse_global_id
 from graph_api.queries import duplicates as queries
@@ -232,3 +233,36 @@ async def test_the_index_path_can_use_the_hnsw_index_and_the_exact_one_cannot(
         }
     assert "contact_profiles_embedding_idx" in plans[False], plans[False]
     assert "contact_profiles_embedding_idx" not in plans[True], plans[True]
+
+
+async def test_near_profiles_out_of_time_cost_the_profile_reasons_not_the_answer(
+    graphql: GraphQL,
+    pool: asyncpg.Pool,
+    database_url: str,
+    account: Account,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    park, new_job = (e for e in PROFILED if e.label == "minjun")
+    ada, ada_again = (
+        Entry("ada", "Ada Lovelace", "ada@example.com"),
+        Entry("ada", "Ada King", "ADA@example.com"),
+    )
+    await labelled_set(graphql, pool, account, [park, new_job, ada, ada_again])
+    hurried = await create_pool(database_url, min_size=1, max_size=1, statement_timeout_ms=300)
+    try:
+        # the profiles held by another transaction: the near-profile statement waits out
+        # its statement timeout for real, and is cancelled
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute("lock table contact_profiles in access exclusive mode")
+            with caplog.at_level(logging.WARNING, logger="graph_api.duplicates"):
+                found = await queries.duplicate_candidates(hurried, account.user.id, 10)
+        # after the lock, the same call has its profile reasons again
+        again = await queries.duplicate_candidates(hurried, account.user.id, 10)
+    finally:
+        await hurried.close()
+    assert [[r.kind for r in c.reasons] for c in found] == [["SAME_EMAIL"]]
+    assert "ran out of time" in caplog.text
+    assert sorted([r.kind for r in c.reasons] for c in again) == [
+        ["SAME_EMAIL"],
+        ["SIMILAR_NAME", "SIMILAR_PROFILE"],
+    ]
