@@ -5,9 +5,10 @@ the people, and each described profile's `NEAR_PROFILES_K` nearest profiles at c
 ≥ `PROFILE_SIMILARITY_MIN`, in one statement. That statement costs
 O(profiles × one nearest-neighbour probe): through the HNSW index for a large network
 (iterative scans, so the `user_id` filter cannot cut a probe short), exactly for a
-small one, where scanning the user's profiles once per profile (≤ `EXACT_PROFILES_LIMIT`²
-distances) is cheaper than probing an index that holds every user's rows. Neither
-compares all pairs in Python. A probe that still comes back short in the index path is
+small one: scanning the user's profiles once per profile (≤ `EXACT_PROFILES_LIMIT`²
+distances, ~150 ms) does not depend on how many other users' rows the shared index
+holds, which each probe of a small tenant would have to skip. Neither compares all
+pairs in Python. A probe that still comes back short in the index path is
 not asked again: a missing neighbour costs one possible reason, not a wrong answer; and
 a statement that outlasts the statement timeout costs every profile reason (logged),
 not the answer. Measured in benchmarks/duplicates_scale.py (docs/benchmarks.md).
