@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import igraph
 import networkx as nx
@@ -43,7 +43,15 @@ def best_of(repeat: int, work: Callable[[], T]) -> tuple[float, T]:
 # ----- the hand-written implementations graph/network.py held until igraph (reference)
 
 
-def hand_pagerank(indexed: centrality.Indexed) -> list[float]:
+class Indexed(NamedTuple):
+    """The graph as the hand-written versions read it: lists per contact position."""
+
+    nodes: list[uuid.UUID]
+    neighbours: list[list[int]]
+    weights: list[list[float]]
+
+
+def hand_pagerank(indexed: Indexed) -> list[float]:
     count = len(indexed.nodes)
     out_weight = [sum(ws) for ws in indexed.weights]
     rank = [1.0 / count] * count
@@ -65,7 +73,7 @@ def hand_pagerank(indexed: centrality.Indexed) -> list[float]:
     return rank
 
 
-def hand_betweenness(indexed: centrality.Indexed, sources: list[int]) -> list[float]:
+def hand_betweenness(indexed: Indexed, sources: list[int]) -> list[float]:
     neighbours = indexed.neighbours
     count = len(neighbours)
     totals = [0.0] * count
@@ -104,17 +112,21 @@ def main() -> None:
     now = datetime(2026, 12, 1, tzinfo=UTC)
     facts = facts_from_seed(generate_network(uuid.UUID(int=1), args.contacts, 42, now), now)
     build_s, network = best_of(args.repeat, lambda: Network.build(facts, StrengthParams()))
-    indexed = centrality.index(network.parts.adjacency)
-    count, edges = len(indexed.nodes), len(network.parts.links)
+    graph_edges = network.parts.edges
+    indexed = Indexed(
+        graph_edges.nodes,
+        [graph_edges.neighbours(i) for i in range(len(graph_edges.nodes))],
+        [list(graph_edges.around(i).values()) for i in range(len(graph_edges.nodes))],
+    )
+    count, edges = len(indexed.nodes), len(graph_edges)
     print(f"{count} contacts, {edges} ties; Network.build from facts {build_s * 1000:.0f} ms")
     sources = random.Random(centrality.BETWEENNESS_SEED).sample(
         range(count), centrality.BETWEENNESS_SAMPLES
     )
-    ig_s, ranked = best_of(args.repeat, lambda: centrality.rank(indexed))
-    ig_rank = [ranked.by_contact[n].pagerank for n in indexed.nodes]
-    ig_between = [ranked.by_contact[n].betweenness for n in indexed.nodes]
+    ig_s, ranked = best_of(args.repeat, lambda: centrality.rank(graph_edges))
+    ig_rank, ig_between = ranked.pageranks, ranked.betweenness
     print(f"| centrality.rank: PageRank + betweenness, incl. conversion | {ig_s * 1000:.0f} ms |")
-    pr_s, _ = best_of(args.repeat, lambda: centrality.pagerank(indexed))
+    pr_s, _ = best_of(args.repeat, lambda: centrality.pagerank(graph_edges))
     print(f"| of which PageRank (SciPy power iteration to 1e-12) | {pr_s * 1000:.0f} ms |")
     edges = [(i, j) for i, ts in enumerate(indexed.neighbours) for j in ts if i < j]
     weights = [

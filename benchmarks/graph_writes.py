@@ -77,7 +77,7 @@ async def full_build(url: str, user_id: uuid.UUID, settings: Settings) -> list[s
         network = Network.build(facts, settings.strength)
         held, _ = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        edges = len(network.parts.links)
+        edges = len(network.parts.edges)
     finally:
         await pool.close()
     return [

@@ -1,8 +1,9 @@
 """From facts to the graph's parts: the user's ties, contact↔contact edges, cold ties.
 
-The parts are plain dicts, never mutated once built: a `Network` reads them from any
-thread, and an update (graph/delta.py) makes new dicts for what changed and shares the
-rest with the graph it came from.
+Per contact, plain dicts; the edges, arrays (graph/edges.py). Nothing is mutated once
+built: a `Network` reads its parts from any thread, and an update (graph/delta.py)
+makes new dicts and arrays for what changed and shares the rest with the graph it came
+from.
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import combinations
+from typing import NamedTuple
 from uuid import UUID
+
+import numpy
 
 from graph_api.db.ties import CROWD_LIMIT
 from graph_api.graph import strength as formulas
+from graph_api.graph.edges import INT, SOURCE_CODE, TYPE_CODE, Edges, id_bytes, nodes_of
 from graph_api.graph.facts import ContactFact, InteractionFact, InterestFact, RelationshipFact
 from graph_api.graph.results import ColdTie
 from graph_api.graph.strength import StrengthParams, TieStrength
@@ -25,10 +30,10 @@ Pair = tuple[UUID, UUID]  # (low, high), ids compared as integers
 Topics = list[tuple[str, float]]  # (interest topic, confidence), for community labels
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A contact↔contact edge as stored: its row, and the part of its strength its own
-    facts decide (the overlap part is added from the ends' neighbours)."""
+class LinkRow(NamedTuple):
+    """A contact↔contact edge as stored, while a graph is being made: its row, and the
+    part of its strength its own facts decide (the overlap part is added from the ends'
+    neighbours)."""
 
     relationship_id: UUID
     type: str
@@ -40,8 +45,7 @@ class Link:
 @dataclass(frozen=True)
 class Parts:
     contacts: dict[UUID, ContactFact]  # active contacts
-    adjacency: dict[UUID, dict[UUID, float]]  # strengths; every active contact a key
-    links: dict[Pair, Link]
+    edges: Edges  # every active contact a node; strengths with the overlap part
     ties: dict[UUID, TieStrength]  # the user's tie, per contact with interactions
     cold: dict[UUID, ColdTie]  # per active contact whose tie has gone cold
     topics: dict[UUID, Topics]  # per active contact with interests
@@ -69,17 +73,14 @@ def build_parts(
     }
     shared = shared_occurrences(interactions, active)
     links = links_of(relationships, shared, active, now, params)
-    neighbours: dict[UUID, list[UUID]] = {node: [] for node in active}
-    for a, b in links:
-        neighbours[a].append(b)
-        neighbours[b].append(a)
-    adjacency = strengths_at(neighbours, links, neighbours, params)
+    nodes, position = nodes_of(list(active))
+    edges = with_overlap(Edges.make(nodes, position, *columns_of(links, position)), None, params)
     cold = {
         contact_id: found
         for contact_id in active
         if (found := cold_tie(by_contact.get(contact_id), ties.get(contact_id), now, params))
     }
-    return Parts(active, adjacency, links, ties, cold, topics_of(active, interests))
+    return Parts(active, edges, ties, cold, topics_of(active, interests))
 
 
 def active_contacts(contacts: Iterable[ContactFact]) -> dict[UUID, ContactFact]:
@@ -131,11 +132,11 @@ def links_of(
     active: Mapping[UUID, object],
     now: datetime,
     params: StrengthParams,
-) -> dict[Pair, Link]:
+) -> dict[Pair, LinkRow]:
     # Shared interactions strengthen stored ties and draw none of their own: the
     # database infers a row for every pair they would tie (db/ties.py), and a pair
     # without one is a pair the user untied (a suppressed row, never loaded).
-    links: dict[Pair, Link] = {}
+    links: dict[Pair, LinkRow] = {}
     for row in relationships:
         if row.a == row.b or row.a not in active or row.b not in active:
             continue
@@ -143,36 +144,41 @@ def links_of(
         explicit = formulas.explicit_strength(row.manual_strength, row.type, row.source, params)
         moments = shared.get(pair, ())
         base = formulas.relationship_base(explicit, moments, now, params)
-        links[pair] = Link(row.id, row.type, row.source, len(moments), base)
+        links[pair] = LinkRow(row.id, row.type, row.source, len(moments), base)
     return links
 
 
-def strengths_at(
-    nodes: Iterable[UUID],
-    links: Mapping[Pair, Link],
-    neighbours: Mapping[UUID, Sequence[UUID]],
-    params: StrengthParams,
-) -> dict[UUID, dict[UUID, float]]:
-    """Each node's neighbours (ascending) with the strengths of the edges to them."""
-    sets = {node: set(around) for node, around in neighbours.items()}
-    adjacency: dict[UUID, dict[UUID, float]] = {}
-    for node in nodes:
-        around = sorted(neighbours[node], key=lambda other: other.int)
-        adjacency[node] = {
-            other: formulas.with_overlap(
-                links[pair_of(node, other)].base,
-                jaccard_without_each_other(sets[node], sets[other], node, other),
-                params,
-            )
-            for other in around
-        }
-    return adjacency
+def columns_of(
+    links: Mapping[Pair, LinkRow], position: Mapping[UUID, int]
+) -> tuple[numpy.ndarray, ...]:
+    """Edge rows as `Edges.make` takes them (strengths still without the overlap)."""
+    count = len(links)
+    rows = links.values()
+    base = numpy.fromiter((link.base for link in rows), dtype=numpy.float64, count=count)
+    return (
+        numpy.fromiter((position[a] for a, _ in links), dtype=INT, count=count),
+        numpy.fromiter((position[b] for _, b in links), dtype=INT, count=count),
+        id_bytes([link.relationship_id for link in rows]),
+        numpy.fromiter((TYPE_CODE[link.type] for link in rows), dtype=numpy.uint8, count=count),
+        numpy.fromiter((SOURCE_CODE[link.source] for link in rows), dtype=numpy.uint8, count=count),
+        numpy.fromiter((link.shared_count for link in rows), dtype=INT, count=count),
+        base,
+        base.copy(),
+    )
 
 
-def jaccard_without_each_other(of_a: set[UUID], of_b: set[UUID], a: UUID, b: UUID) -> float:
-    # a and b are each other's neighbours; counting that would make every tie overlap
-    union = len(of_a | of_b) - (b in of_a) - (a in of_b)
-    return len(of_a & of_b) / union if union > 0 else 0.0
+def with_overlap(edges: Edges, rows: numpy.ndarray | None, params: StrengthParams) -> Edges:
+    """The edges with these rows' strengths (all when None) made again from their base
+    and the ends' overlap (formulas.with_overlap, elementwise: the same operations on
+    the same floats, so the same bits)."""
+    if rows is None:
+        rows = numpy.arange(len(edges))
+    if not len(rows):
+        return edges
+    overlap = numpy.clip(edges.jaccard(rows), 0.0, 1.0)
+    strength = edges.strength.copy()
+    strength[rows] = numpy.clip(edges.base[rows] + params.weight_overlap * overlap, 0.0, 1.0)
+    return replace(edges, strength=strength)
 
 
 def cold_tie(

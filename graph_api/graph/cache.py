@@ -60,11 +60,13 @@ FULL_PASS_GROWTH = 0.10
 class _Freezer:
     """Keeps built graphs out of the cyclic collector's walks without pinning garbage.
 
-    A built graph is hundreds of thousands of long-lived containers (1.3 million references
-    at 10,000 contacts). Left to the collector, every full collection walks them all (130 ms
-    at 10,000 contacts, 300 ms with the embedding model loaded), and under load a full
-    collection comes every few dozen requests: the p95 of benchmarks/nested_query.py goes
-    from tens of milliseconds to hundreds (docs/benchmarks.md). `gc.freeze()` after a build
+    A built graph was 125,000 long-lived containers at 10,000 contacts (1.3 million
+    references) while its edges were dicts of UUIDs; with the edges in arrays
+    (graph/edges.py) it is 20,000 (the per-contact dicts and their values). Left to the
+    collector, every full collection walks them all (130 ms at 10,000 contacts with dict
+    edges, 300 ms with the embedding model loaded), and under load a full collection comes
+    every few dozen requests: the p95 of benchmarks/nested_query.py went from tens of
+    milliseconds to hundreds (docs/benchmarks.md). `gc.freeze()` after a build
     moves what is alive out of its sight.
 
     It moves whatever else is alive at that moment too: the request that asked for the
@@ -81,10 +83,10 @@ class _Freezer:
     Considered instead: higher collector thresholds only space the full walks out (each still
     walks every graph, and cyclic garbage lives longer); unfreezing before every collection
     pays the full walk on every rebuild, 250 ms even for a ten-contact graph once the model
-    is loaded; graphs made of objects the collector does not track (ids as ints, arrays of
-    floats) are the lasting fix, with the compact graph DESIGN.md plans, not a change to make
-    under networkx's dicts of UUIDs. A replaced graph is freed by refcounting once its last
-    request ends, frozen or not (`Network.__del__` breaks networkx's own reference cycles).
+    is loaded; graphs made only of objects the collector does not track (ids as ints, arrays
+    of floats) are the lasting fix, which the edges now are and the per-contact dicts not
+    yet. A replaced graph is freed by refcounting once its last request ends, frozen or not
+    (nothing in a `Network` refers back to it).
     """
 
     def __init__(self) -> None:

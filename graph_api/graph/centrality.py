@@ -12,15 +12,14 @@ most of its time converting its graph) to a tight tolerance.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from itertools import chain
+from dataclasses import dataclass
 from uuid import UUID
 
 import igraph
 import numpy
 import scipy.sparse
 
+from graph_api.graph.edges import Edges
 from graph_api.graph.results import Centrality
 
 # Exact betweenness costs one breadth-first search per contact; above this many contacts
@@ -32,18 +31,6 @@ BETWEENNESS_SEED = 7
 PAGERANK_DAMPING = 0.85
 PAGERANK_TOLERANCE = 1e-12  # on the total (L1) change between iterations
 PAGERANK_MAX_ITERATIONS = 1_000
-
-
-@dataclass(frozen=True)
-class Indexed:
-    """The graph as integer lists and CSR arrays: the fast form for whole-graph loops."""
-
-    nodes: list[UUID]  # ascending, so index order is id order
-    position: dict[UUID, int]
-    neighbours: list[list[int]]
-    weights: list[list[float]]  # strengths, parallel to neighbours
-    indptr: numpy.ndarray  # CSR row starts of `neighbours`
-    indices: numpy.ndarray  # CSR columns: `neighbours` flattened
 
 
 @dataclass(frozen=True)
@@ -70,47 +57,27 @@ class Ranked:
         ]
 
 
-def index(adjacency: Mapping[UUID, Mapping[UUID, float]]) -> Indexed:
-    nodes = sorted(adjacency, key=lambda node: node.int)
-    position = {node: i for i, node in enumerate(nodes)}
-    neighbours = [[position[o] for o in adjacency[node]] for node in nodes]
-    weights = [list(adjacency[node].values()) for node in nodes]
-    indptr = numpy.zeros(len(nodes) + 1, dtype=numpy.int64)
-    numpy.cumsum([len(targets) for targets in neighbours], out=indptr[1:])
-    indices = numpy.fromiter(
-        chain.from_iterable(neighbours), dtype=numpy.int64, count=int(indptr[-1])
-    )
-    return Indexed(nodes, position, neighbours, weights, indptr, indices)
-
-
-def reweighted(indexed: Indexed, adjacency: Mapping[UUID, Mapping[UUID, float]]) -> Indexed:
-    """The index of a graph with the same nodes and edges, and these strengths (the
-    adjacency keeps each node's neighbours in id order, as the index does)."""
-    weights = [list(adjacency[node].values()) for node in indexed.nodes]
-    return replace(indexed, weights=weights)
-
-
 def sampled(count: int) -> bool:
     return count > BETWEENNESS_EXACT_MAX_NODES
 
 
-def rank(indexed: Indexed, known_betweenness: list[float] | None = None) -> Ranked:
+def rank(edges: Edges, known_betweenness: list[float] | None = None) -> Ranked:
     """Every contact's centrality; betweenness taken as known when given (a graph of the
     same nodes and edges: betweenness counts hops, so only PageRank moves)."""
-    count = len(indexed.nodes)
-    ranks = pagerank(indexed)
+    count = len(edges.nodes)
+    ranks = pagerank(edges)
     if known_betweenness is None:
-        edges = [(i, j) for i, targets in enumerate(indexed.neighbours) for j in targets if i < j]
-        between = betweenness(igraph.Graph(n=count, edges=edges, directed=False))
+        pairs = numpy.column_stack((edges.low, edges.high))
+        between = betweenness(igraph.Graph(n=count, edges=pairs, directed=False))
     else:
         between = known_betweenness
     # positions are id order, so the last key breaks ties by id
     order = numpy.lexsort((numpy.arange(count), -numpy.asarray(ranks), -numpy.asarray(between)))
-    degrees = [len(targets) for targets in indexed.neighbours]
-    return Ranked(indexed.nodes, indexed.position, degrees, ranks, between, order.tolist())
+    degrees = numpy.diff(edges.indptr).tolist()
+    return Ranked(edges.nodes, edges.position, degrees, ranks, between, order.tolist())
 
 
-def pagerank(indexed: Indexed) -> list[float]:
+def pagerank(edges: Edges) -> list[float]:
     """Strength-weighted PageRank by power iteration, as networkx defines it (its SciPy
     form, on the CSR matrix directly): contacts without positive strength spread their
     rank evenly. Iterated to a total change below PAGERANK_TOLERANCE, far tighter than
@@ -118,13 +85,11 @@ def pagerank(indexed: Indexed) -> list[float]:
     the same graph (igraph's solvers differ in the last bits from run to run, which
     reorders contacts whose ranks are equal).
     """
-    count = len(indexed.nodes)
+    count = len(edges.nodes)
     if count == 0:
         return []
-    data = numpy.fromiter(
-        chain.from_iterable(indexed.weights), dtype=numpy.float64, count=len(indexed.indices)
-    )
-    matrix = scipy.sparse.csr_array((data, indexed.indices, indexed.indptr), shape=(count, count))
+    data = edges.strength[edges.entry_edge]
+    matrix = scipy.sparse.csr_array((data, edges.indices, edges.indptr), shape=(count, count))
     out_weight = numpy.asarray(matrix.sum(axis=1)).ravel()
     dangling = out_weight <= 0
     scale = numpy.divide(1.0, out_weight, out=numpy.zeros(count), where=~dangling)

@@ -13,26 +13,33 @@ graph equals the graph built from all the facts at once (tests/unit/test_delta.p
 
 Cost: proportional to the touched contacts' interactions and to the degrees around
 them, plus one shallow copy of the per-contact dicts (O(contacts), a few milliseconds
-at 10,000: cheaper than any structure shared piecewise would be to read).
+at 10,000: cheaper than any structure shared piecewise would be to read). The edge
+arrays are copied too: in place when no edge came or went (the same rows, new values),
+else filtered, joined and sorted again (O(edges log edges) in numpy, no Python per
+edge: ~10 ms at 50,000 edges).
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
+import numpy
+
 from graph_api.graph import strength as formulas
 from graph_api.graph.build import (
+    LinkRow,
     Pair,
     Parts,
     cold_tie,
+    columns_of,
     interactions_by_contact,
-    jaccard_without_each_other,
     links_of,
-    pair_of,
     shared_occurrences,
     topics_of,
+    with_overlap,
 )
-from graph_api.graph.facts import DeltaFacts
+from graph_api.graph.edges import INT, Edges, nodes_of
+from graph_api.graph.facts import ContactFact, DeltaFacts
 from graph_api.graph.network import Network
 
 
@@ -68,64 +75,78 @@ def apply_delta(network: Network, delta: DeltaFacts) -> Network:
     touched_active = {c: None for c in touched if c in contacts}
     topics.update(topics_of(touched_active, delta.interests))
 
-    old = parts.adjacency
-    removed: set[Pair] = {
-        pair_of(contact_id, other) for contact_id in touched for other in old.get(contact_id, ())
-    }
+    old = parts.edges
+    touched_at = [old.position[c] for c in touched if c in old.position]
+    removed = old.at(touched_at)  # every edge at a touched contact, made again below
     shared = shared_occurrences(delta.interactions, contacts)
     added = links_of(delta.relationships, shared, contacts, now, params)
-    links = dict(parts.links)
-    for pair in removed:
-        del links[pair]
-    links.update(added)
 
-    # the contacts whose neighbour sets may have changed, and those sets now
-    region = set(touched)
-    for a, b in removed | added.keys():
-        region.add(a)
-        region.add(b)
-    neighbours: dict[UUID, set[UUID]] = {
-        node: set(old.get(node, ())) for node in region if node in contacts
-    }
-    for a, b in removed:
-        neighbours.get(a, set()).discard(b)
-        neighbours.get(b, set()).discard(a)
-    for a, b in added:
-        neighbours[a].add(b)
-        neighbours[b].add(a)
+    same_nodes = contacts.keys() == parts.contacts.keys()
+    removed_pairs = [
+        (old.nodes[a], old.nodes[b])
+        for a, b in zip(old.low[removed].tolist(), old.high[removed].tolist(), strict=True)
+    ]
+    same_topology = (
+        same_nodes and len(removed_pairs) == len(added) and added.keys() >= set(removed_pairs)
+    )
+    if same_topology:
+        # the same rows in the same places: only their values change
+        in_place = {pair: added[pair] for pair in removed_pairs}
+        edges = old.with_rows(removed, columns_of(in_place, old.position))
+    else:
+        edges = _remade(old, removed, added, contacts, same_nodes)
 
-    def neighbour_set(node: UUID) -> set[UUID]:
-        found = neighbours.get(node)
-        if found is None:
-            found = neighbours[node] = set(old[node])
-        return found
+    # the contacts whose neighbour sets may have changed: the overlap part of every
+    # edge at one of them is computed again
+    region = (
+        set(touched)
+        | {c for pair in removed_pairs for c in pair}
+        | {c for pair in added for c in pair}
+    )
+    at = [edges.position[c] for c in region if c in edges.position]
+    edges = with_overlap(edges, edges.at(at), params)
 
-    adjacency = dict(old)
-    for contact_id in touched:
-        if contact_id not in contacts:
-            adjacency.pop(contact_id, None)
-    changed_sets = {node for node in region if node in contacts}
-    rebuild = set(changed_sets)
-    for node in changed_sets:
-        rebuild |= neighbours[node]
-    for node in rebuild:
-        around = neighbour_set(node)
-        inner: dict[UUID, float] = {}
-        for other in sorted(around, key=lambda o: o.int):
-            if node in changed_sets or other in changed_sets:
-                inner[other] = formulas.with_overlap(
-                    links[pair_of(node, other)].base,
-                    jaccard_without_each_other(around, neighbour_set(other), node, other),
-                    params,
-                )
-            else:
-                inner[other] = old[node][other]
-        adjacency[node] = inner
-
-    same_topology = removed == added.keys() and contacts.keys() == parts.contacts.keys()
-    updated = Network(Parts(contacts, adjacency, links, ties, cold, topics), now, params)
+    updated = Network(Parts(contacts, edges, ties, cold, topics), now, params)
     if same_topology:
         # betweenness counts hops: the same nodes and edges give the same values
         updated.inherit_topology(network)
     updated.inherit_tie_scores(network, touched)
     return updated
+
+
+def _remade(
+    old: Edges,
+    removed: numpy.ndarray,
+    added: dict[Pair, LinkRow],
+    contacts: dict[UUID, ContactFact],
+    same_nodes: bool,
+) -> Edges:
+    """The edges without the removed rows, with the added ones, over the contacts now:
+    O(edges) array work (a copy and a sort, milliseconds at 50,000), no Python per edge
+    kept."""
+    if same_nodes:
+        nodes, position = old.nodes, old.position
+    else:
+        nodes, position = nodes_of(list(contacts))
+    kept = numpy.ones(len(old), dtype=bool)
+    kept[removed] = False
+    low, high = old.low[kept], old.high[kept]
+    if not same_nodes:
+        # a contact that went is touched, so none of its edges is kept
+        moved = numpy.fromiter(
+            (position.get(node, -1) for node in old.nodes), dtype=INT, count=len(old.nodes)
+        )
+        low, high = moved[low], moved[high]
+    fresh = columns_of(added, position)
+    kept_columns = (
+        low,
+        high,
+        old.relationship[kept],
+        old.type[kept],
+        old.source[kept],
+        old.shared[kept],
+        old.base[kept],
+        old.strength[kept],
+    )
+    joined = [numpy.concatenate(pair) for pair in zip(kept_columns, fresh, strict=True)]
+    return Edges.make(nodes, position, *joined)

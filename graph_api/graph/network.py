@@ -26,9 +26,10 @@ from uuid import UUID
 import networkx as nx
 
 from graph_api.graph import centrality, communities, paths
-from graph_api.graph.build import Parts, build_parts, pair_of, rank_cold
+from graph_api.graph.build import Parts, build_parts, rank_cold
 from graph_api.graph.centrality import BETWEENNESS_EXACT_MAX_NODES, PAGERANK_DAMPING
 from graph_api.graph.communities import Communities
+from graph_api.graph.edges import SOURCES, TYPES
 from graph_api.graph.facts import NetworkFacts
 from graph_api.graph.results import (
     Centrality,
@@ -61,8 +62,10 @@ __all__ = [
 
 T = TypeVar("T")
 
-BYTES_PER_EDGE = 520  # the measured 462 B, and what whole-graph results add
-BYTES_PER_CONTACT = 600  # for graphs of contacts without ties
+# what a contact holds outside the edges' arrays (its facts, tie, topics, cold tie, and
+# its share of whole-graph results once computed), measured with tracemalloc
+# (benchmarks/graph_writes.py)
+BYTES_PER_CONTACT = 1_000
 
 
 class _Lazy(Generic[T]):
@@ -108,27 +111,16 @@ class Network:
         self.parts = parts
         self.computed_at = computed_at
         self.params = params
-        self._adjacency = parts.adjacency
-        self._graph: _Lazy[nx.Graph] = _Lazy()
-        self._indexed: _Lazy[centrality.Indexed] = _Lazy()
+        self._edges = parts.edges
+        self._position = parts.edges.position
         self._communities: _Lazy[Communities] = _Lazy()
         self._centrality: _Lazy[centrality.Ranked] = _Lazy()
         self._suggestions: _Lazy[list[Suggestion]] = _Lazy()
         self._stats: _Lazy[Stats] = _Lazy()
         self._tie_scores: _Lazy[tuple[list[UUID], list[float]]] = _Lazy()
         self._cold: _Lazy[list[ColdTie]] = _Lazy()
-        # from a graph with the same nodes and edges: its index and betweenness still hold
+        # from a graph with the same nodes and edges: its betweenness still holds
         self._same_topology: list[float] | None = None
-        self._same_index: centrality.Indexed | None = None
-
-    def __del__(self) -> None:
-        # networkx caches views that point back at their graph (`edges`, `degree`): a
-        # reference cycle. Breaking it lets refcounting free the graph at once, which
-        # matters because the cache freezes graphs out of the cyclic collector's sight.
-        graph = self._graph.peek()
-        if graph is not None:
-            for cached in ("edges", "degree"):
-                graph.__dict__.pop(cached, None)
 
     @classmethod
     def build(cls, facts: NetworkFacts, params: StrengthParams) -> Network:
@@ -146,84 +138,86 @@ class Network:
 
     @property
     def graph(self) -> nx.Graph:
-        """The graph as a frozen networkx graph (built on first use: communities, stats,
-        export and tests read it; nothing on a hot path does)."""
-        return self._graph.get(self._networkx)
-
-    def _networkx(self) -> nx.Graph:
+        """The graph as a frozen networkx graph, made anew on every call (O(edges) in
+        Python, ~0.3 s at 10,000 contacts): communities, statistics, export and tests
+        read it, nothing on a hot path does, and a kept copy would hold ~500 B per edge
+        where the arrays hold ~60."""
         graph = nx.Graph()
+        edges = self._edges
         contacts = self.parts.contacts
-        for contact_id in sorted(contacts, key=lambda c: c.int):
+        for contact_id in edges.nodes:
             contact = contacts[contact_id]
             graph.add_node(contact_id, full_name=contact.full_name, company=contact.company)
-        links = self.parts.links
-        for a, b in sorted(links, key=lambda pair: (pair[0].int, pair[1].int)):
-            link = links[(a, b)]
+        nodes = edges.nodes
+        strengths = edges.strength.tolist()
+        shared = edges.shared.tolist()
+        types, sources = edges.type.tolist(), edges.source.tolist()
+        for k, (a, b) in enumerate(zip(edges.low.tolist(), edges.high.tolist(), strict=True)):
             graph.add_edge(
-                a,
-                b,
-                strength=self._adjacency[a][b],
-                relationship_id=link.relationship_id,
-                type=link.type,
-                source=link.source,
-                shared_count=link.shared_count,
+                nodes[a],
+                nodes[b],
+                strength=strengths[k],
+                relationship_id=edges.relationship_id(k),
+                type=TYPES[types[k]],
+                source=SOURCES[sources[k]],
+                shared_count=shared[k],
             )
         return nx.freeze(graph)
 
     @property
     def estimated_bytes(self) -> int:
-        """What the graph holds in memory, by the per-edge and per-contact sizes measured
-        with tracemalloc (benchmarks/graph_writes.py: 462 B per edge at 10,000 contacts,
-        the contacts' share included; centrality and communities once computed add about
-        a tenth)."""
-        return BYTES_PER_EDGE * len(self.parts.links) + BYTES_PER_CONTACT * len(self.parts.contacts)
+        """What the graph holds in memory: its edge arrays exactly, and the per-contact
+        size measured with tracemalloc (benchmarks/graph_writes.py)."""
+        return self._edges.nbytes + BYTES_PER_CONTACT * len(self.parts.contacts)
 
     # ----- lookups
 
     def has_contact(self, id: UUID) -> bool:
-        return id in self._adjacency
+        return id in self._position
 
     def tie(self, contact_id: UUID) -> TieStrength:
         """The user's tie to a contact; a zero tie when there were no interactions."""
         return self.parts.ties.get(contact_id, ZERO_TIE)
 
+    def _edge_row(self, a: UUID, b: UUID) -> int | None:
+        i, j = self._position.get(a), self._position.get(b)
+        if i is None or j is None:
+            return None
+        return self._edges.edge_between(i, j)
+
     def relationship_strength(self, a: UUID, b: UUID) -> float | None:
-        return self._adjacency.get(a, {}).get(b)
+        k = self._edge_row(a, b)
+        return None if k is None else float(self._edges.strength[k])
 
     def edge(self, a: UUID, b: UUID) -> Edge | None:
-        strength = self._adjacency.get(a, {}).get(b)
-        if strength is None:
+        k = self._edge_row(a, b)
+        if k is None:
             return None
-        low, high = pair_of(a, b)
-        link = self.parts.links[(low, high)]
+        edges = self._edges
         return Edge(
-            low,
-            high,
-            strength,
-            link.relationship_id,
-            link.type,
-            link.source,
-            link.shared_count,
+            edges.nodes[int(edges.low[k])],
+            edges.nodes[int(edges.high[k])],
+            float(edges.strength[k]),
+            edges.relationship_id(k),
+            TYPES[int(edges.type[k])],
+            SOURCES[int(edges.source[k])],
+            int(edges.shared[k]),
         )
 
     def edge_strengths(self, contact_ids: Iterable[UUID]) -> tuple[list[UUID], list[float]]:
         """(relationship ids, strengths) of the stored ties at these contacts, each once."""
-        strengths: dict[UUID, float] = {}
-        links = self.parts.links
-        for contact_id in contact_ids:
-            around = self._adjacency.get(contact_id)
-            if around is None:
-                continue
-            for other, strength in around.items():
-                strengths[links[pair_of(contact_id, other)].relationship_id] = strength
-        return list(strengths), list(strengths.values())
+        positions = [self._position[c] for c in contact_ids if c in self._position]
+        rows = self._edges.at(positions)
+        edges = self._edges
+        ids = [edges.relationship_id(k) for k in rows.tolist()]
+        return ids, edges.strength[rows].tolist()
 
     def tie_scores(self) -> tuple[list[UUID], list[float]]:
         """Every contact's tie score, as parallel lists (for ordering in SQL)."""
         return self._tie_scores.get(self._all_tie_scores)
 
     def _all_tie_scores(self) -> tuple[list[UUID], list[float]]:
-        contacts = set(self._adjacency) | set(self.parts.ties)
+        contacts = set(self._position) | set(self.parts.ties)
         ids = sorted(contacts, key=lambda contact: contact.int)  # UUID order, without __lt__
         return ids, [self.tie(contact_id).score for contact_id in ids]
 
@@ -238,36 +232,52 @@ class Network:
 
     def within_hops(self, contact_id: UUID, hops: int) -> list[UUID]:
         """The contact and everyone within `hops` ties of it (empty for an unknown contact)."""
-        if contact_id not in self._adjacency:
+        i = self._position.get(contact_id)
+        if i is None:
             return []
-        return list(paths.hops_from(self._adjacency, contact_id, hops))
+        nodes = self._edges.nodes
+        return [nodes[j] for j in paths.hops_from(self._edges, i, hops)]
 
     # ----- mutual connections
 
     def mutual_connections(self, a: UUID, b: UUID, first: int) -> Mutual:
         """Common neighbours of a and b; Jaccard over their neighbour sets without each other."""
-        if a == b or a not in self._adjacency or b not in self._adjacency:
+        i, j = self._position.get(a), self._position.get(b)
+        if a == b or i is None or j is None:
             return Mutual([], 0, 0.0, 0.0)
-        of_a, of_b = self._adjacency[a], self._adjacency[b]
-        neighbours_a, neighbours_b = set(of_a) - {b}, set(of_b) - {a}
+        edges = self._edges
+        of_a, of_b = edges.around(i), edges.around(j)
+        neighbours_a, neighbours_b = set(of_a) - {j}, set(of_b) - {i}
         common = neighbours_a & neighbours_b
         union = neighbours_a | neighbours_b
         jaccard = len(common) / len(union) if union else 0.0
         # a common neighbour has degree >= 2, so its log is positive
-        adamic_adar = sum(1.0 / math.log(len(self._adjacency[w])) for w in common)
+        adamic_adar = sum(1.0 / math.log(edges.degree(w)) for w in sorted(common))
         ranked = sorted(common, key=lambda w: (-(of_a[w] + of_b[w]), w))
-        return Mutual(ranked[: max(first, 0)], len(common), jaccard, adamic_adar)
+        nodes = edges.nodes
+        return Mutual(
+            [nodes[w] for w in ranked[: max(first, 0)]], len(common), jaccard, adamic_adar
+        )
 
     # ----- paths
 
     def shortest_path(self, a: UUID, b: UUID, max_hops: int) -> PathResult | None:
         """Fewest hops; among those the greatest weakest link, then the greatest total."""
-        return paths.shortest_path(self._adjacency, a, b, max_hops)
+        if a == b:
+            raise ValueError("a path needs two different contacts")
+        i, j = self._position.get(a), self._position.get(b)
+        if i is None or j is None:
+            return None
+        return paths.shortest_path(self._edges, i, j, max_hops)
 
     def introduction_paths(self, target: UUID, max_hops: int, first: int) -> list[PathResult]:
         """Ways for the user to be introduced to `target`: user → introducer(s) → target."""
+        i = self._position.get(target)
+        if i is None:
+            return []
+        nodes = self._edges.nodes
         return paths.introduction_paths(
-            self._adjacency, lambda c: self.tie(c).score, target, max_hops, first
+            self._edges, lambda c: self.tie(nodes[c]).score, i, max_hops, first
         )
 
     # ----- communities
@@ -301,30 +311,21 @@ class Network:
 
     @property
     def betweenness_sampled(self) -> bool:
-        return centrality.sampled(len(self._adjacency))
+        return centrality.sampled(len(self._position))
 
     def key_connectors(self, first: int) -> list[tuple[UUID, Centrality]]:
         """Contacts by betweenness, then PageRank: who bridges otherwise distant people."""
         return self._ranked().top(first)
 
     def _ranked(self) -> centrality.Ranked:
-        return self._centrality.get(lambda: centrality.rank(self._index(), self._same_topology))
-
-    def _index(self) -> centrality.Indexed:
-        return self._indexed.get(self._make_index)
-
-    def _make_index(self) -> centrality.Indexed:
-        if self._same_index is not None:
-            return centrality.reweighted(self._same_index, self._adjacency)
-        return centrality.index(self._adjacency)
+        return self._centrality.get(lambda: centrality.rank(self._edges, self._same_topology))
 
     def inherit_topology(self, earlier: Network) -> None:
-        """`earlier` has the same contacts and edges (strengths aside): reuse its index's
-        structure and its betweenness, computed or inherited, instead of making them
-        again (betweenness counts hops)."""
+        """`earlier` has the same contacts and edges (strengths aside): reuse its
+        betweenness, computed or inherited, instead of computing it again (betweenness
+        counts hops)."""
         ranked = earlier._centrality.peek()
         self._same_topology = ranked.betweenness if ranked is not None else earlier._same_topology
-        self._same_index = earlier._indexed.peek() or earlier._same_index
 
     def inherit_tie_scores(self, earlier: Network, touched: Iterable[UUID]) -> None:
         """Take over `earlier`'s tie-score lists with the touched contacts' scores
@@ -335,7 +336,7 @@ class Network:
         ids, scores = found
         scores = list(scores)
         for contact_id in touched:
-            present = contact_id in self._adjacency or contact_id in self.parts.ties
+            present = contact_id in self._position or contact_id in self.parts.ties
             i = bisect_left(ids, contact_id.int, key=lambda listed: listed.int)
             listed = i < len(ids) and ids[i] == contact_id
             if present != listed:
@@ -354,7 +355,7 @@ class Network:
 
     def suggested_connections(self, first: int) -> list[Suggestion]:
         """Unconnected pairs with common neighbours, by Adamic–Adar (at most SUGGESTION_LIMIT)."""
-        return self._suggestions.get(lambda: rank_suggestions(self._index()))[: max(first, 0)]
+        return self._suggestions.get(lambda: rank_suggestions(self._edges))[: max(first, 0)]
 
     # ----- statistics
 
@@ -363,7 +364,7 @@ class Network:
 
     def _compute_stats(self) -> Stats:
         graph = self.graph
-        strengths = [self._adjacency[a][b] for a, b in self.parts.links]
+        strengths = self._edges.strength.tolist()
         return Stats(
             contacts=graph.number_of_nodes(),
             relationships=graph.number_of_edges(),

@@ -1,6 +1,7 @@
-"""Paths between contacts and introduction paths from the user, over the adjacency.
+"""Paths between contacts and introduction paths from the user, over the edges' CSR.
 
-`adjacency` maps every contact to its neighbours and the strengths of the ties to them.
+Contacts are positions (graph/edges.py): ascending position is ascending id, so every
+tie broken by position is broken by id. Results name contacts by id.
 """
 
 from __future__ import annotations
@@ -9,11 +10,9 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
-from uuid import UUID
 
+from graph_api.graph.edges import Edges
 from graph_api.graph.results import PathResult
-
-Adjacency = Mapping[UUID, Mapping[UUID, float]]
 
 # Introduction paths run one relaxation round per hop over the edges; this caps the rounds.
 INTRODUCTION_MAX_HOPS = 8
@@ -25,12 +24,10 @@ class _Step:
 
     round: int
     value: float
-    next: UUID
+    next: int
 
 
-def hops_from(
-    adjacency: Adjacency, source: UUID, limit: int, stop_at: UUID | None = None
-) -> dict[UUID, int]:
+def hops_from(edges: Edges, source: int, limit: int, stop_at: int | None = None) -> dict[int, int]:
     """Breadth-first hop counts up to `limit`, or up to the layer that holds `stop_at`."""
     distance = {source: 0}
     layer = [source]
@@ -39,7 +36,7 @@ def hops_from(
             break
         next_layer = []
         for node in layer:
-            for other in adjacency[node]:
+            for other in edges.neighbours(node):
                 if other not in distance:
                     distance[other] = depth
                     next_layer.append(other)
@@ -49,28 +46,28 @@ def hops_from(
     return distance
 
 
-def shortest_path(adjacency: Adjacency, a: UUID, b: UUID, max_hops: int) -> PathResult | None:
+def shortest_path(edges: Edges, a: int, b: int, max_hops: int) -> PathResult | None:
     """Fewest hops; among those the greatest weakest link, then the greatest total."""
     if a == b:
         raise ValueError("a path needs two different contacts")
-    if max_hops < 1 or a not in adjacency or b not in adjacency:
+    if max_hops < 1:
         return None
-    from_a = hops_from(adjacency, a, max_hops, stop_at=b)
+    from_a = hops_from(edges, a, max_hops, stop_at=b)
     hops = from_a.get(b)
     if hops is None:
         return None
-    to_b = hops_from(adjacency, b, hops)
-    layers: list[list[UUID]] = [[] for _ in range(hops + 1)]
+    to_b = hops_from(edges, b, hops)
+    layers: list[list[int]] = [[] for _ in range(hops + 1)]
     for node, distance in from_a.items():
         if distance + to_b.get(node, hops + 1) == hops:
             layers[distance].append(node)
-    return path_result(adjacency, _strongest_through(adjacency, layers))
+    return path_result(edges, _strongest_through(edges, layers))
 
 
 def introduction_paths(
-    adjacency: Adjacency,
-    tie: Callable[[UUID], float],
-    target: UUID,
+    edges: Edges,
+    tie: Callable[[int], float],
+    target: int,
     max_hops: int,
     first: int,
 ) -> list[PathResult]:
@@ -80,28 +77,28 @@ def introduction_paths(
     hop's strength is the user's tie to the first introducer (`tie`). One path per first
     introducer (the best through them), ranked by weakest link, then fewer hops.
     """
-    if first <= 0 or max_hops < 2 or target not in adjacency:
+    if first <= 0 or max_hops < 2:
         return []
     contact_hops = min(max_hops, INTRODUCTION_MAX_HOPS) - 1
-    history = _widest_paths_to(adjacency, target, contact_hops)
+    history = _widest_paths_to(edges, target, contact_hops)
     paths: list[PathResult] = []
     for introducer, steps in history.items():
         score = tie(introducer)
         if score > 0:
-            paths.append(_introduction(adjacency, introducer, score, steps, history, target))
+            paths.append(_introduction(edges, introducer, score, steps, history, target))
     paths.sort(key=lambda p: (-p.weakest_link, p.length, -sum(p.strengths), p.contacts))
     return paths[:first]
 
 
-def path_result(
-    adjacency: Adjacency, contacts: list[UUID], first_hop: float | None = None
-) -> PathResult:
+def path_result(edges: Edges, contacts: list[int], first_hop: float | None = None) -> PathResult:
     strengths = [] if first_hop is None else [first_hop]
-    strengths += [adjacency[a][b] for a, b in pairwise(contacts)]
-    return PathResult(contacts, len(strengths), min(strengths, default=0.0), strengths)
+    strengths += [edges.around(a)[b] for a, b in pairwise(contacts)]
+    return PathResult(
+        [edges.nodes[c] for c in contacts], len(strengths), min(strengths, default=0.0), strengths
+    )
 
 
-def _strongest_through(adjacency: Adjacency, layers: list[list[UUID]]) -> list[UUID]:
+def _strongest_through(edges: Edges, layers: list[list[int]]) -> list[int]:
     """The best path through layered shortest-path nodes, lexicographically.
 
     Maximising (weakest link, total) does not decompose edge by edge, so it runs in
@@ -114,17 +111,17 @@ def _strongest_through(adjacency: Adjacency, layers: list[list[UUID]]) -> list[U
         members = set(previous)
         for node in layer:
             widest[node] = max(
-                min(widest[other], s) for other, s in adjacency[node].items() if other in members
+                min(widest[other], s) for other, s in edges.around(node).items() if other in members
             )
     floor = widest[layers[-1][0]]
     total = {source: 0.0}
-    came_from: dict[UUID, UUID] = {}
+    came_from: dict[int, int] = {}
     for previous, layer in pairwise(layers):
         members = {node for node in previous if node in total}
         for node in layer:
             options = [
-                (total[other] + s, -other.int, other)
-                for other, s in adjacency[node].items()
+                (total[other] + s, -other, other)
+                for other, s in edges.around(node).items()
                 if other in members and s >= floor
             ]
             if options:
@@ -136,7 +133,7 @@ def _strongest_through(adjacency: Adjacency, layers: list[list[UUID]]) -> list[U
     return path[::-1]
 
 
-def _widest_paths_to(adjacency: Adjacency, target: UUID, rounds: int) -> dict[UUID, list[_Step]]:
+def _widest_paths_to(edges: Edges, target: int, rounds: int) -> dict[int, list[_Step]]:
     """Hop-bounded widest paths to `target` (Bellman–Ford on max-min), all nodes at once.
 
     After round r, a node's last step holds the greatest weakest link of any path to
@@ -144,14 +141,14 @@ def _widest_paths_to(adjacency: Adjacency, target: UUID, rounds: int) -> dict[UU
     so each recorded step uses the fewest hops for its value and the paths read back
     are simple. Work is at most `rounds` × edges: no path is ever enumerated.
     """
-    value: dict[UUID, float] = {target: math.inf}
-    history: dict[UUID, list[_Step]] = {}
+    value: dict[int, float] = {target: math.inf}
+    history: dict[int, list[_Step]] = {}
     frontier = [target]
     for round_ in range(1, rounds + 1):
-        improved: dict[UUID, tuple[float, UUID]] = {}
+        improved: dict[int, tuple[float, int]] = {}
         for node in frontier:
             through = value[node]
-            for other, s in adjacency[node].items():
+            for other, s in edges.around(node).items():
                 candidate = min(s, through)
                 best = improved[other][0] if other in improved else value.get(other, -1.0)
                 if other != target and candidate > best:
@@ -166,12 +163,12 @@ def _widest_paths_to(adjacency: Adjacency, target: UUID, rounds: int) -> dict[UU
 
 
 def _introduction(
-    adjacency: Adjacency,
-    introducer: UUID,
+    edges: Edges,
+    introducer: int,
     tie: float,
     steps: list[_Step],
-    history: Mapping[UUID, list[_Step]],
-    target: UUID,
+    history: Mapping[int, list[_Step]],
+    target: int,
 ) -> PathResult:
     # the user's tie caps the weakest link: the first step reaching that cap (fewest
     # hops) is as good as any later, stronger-but-longer one
@@ -182,7 +179,7 @@ def _introduction(
         contacts.append(step.next)
         if step.next != target:
             step = _step_within(history[step.next], step.round - 1)
-    return path_result(adjacency, contacts, first_hop=tie)
+    return path_result(edges, contacts, first_hop=tie)
 
 
 def _step_within(steps: list[_Step], rounds: int) -> _Step:

@@ -6,7 +6,7 @@ import heapq
 import math
 from collections import defaultdict
 
-from graph_api.graph.centrality import Indexed
+from graph_api.graph.edges import Edges
 from graph_api.graph.results import Suggestion
 
 # How many are ranked and kept, and the degree above which a contact is not expanded as
@@ -16,8 +16,8 @@ SUGGESTION_LIMIT = 500
 SUGGESTION_MAX_HUB_DEGREE = 250
 
 
-def rank_suggestions(indexed: Indexed) -> list[Suggestion]:
-    neighbours = indexed.neighbours
+def rank_suggestions(edges: Edges) -> list[Suggestion]:
+    neighbours = [edges.neighbours(i) for i in range(len(edges.nodes))]
     adjacent = [set(ns) for ns in neighbours]
     share = [1.0 / math.log(len(ns)) if len(ns) > 1 else 0.0 for ns in neighbours]
     kept: list[tuple[float, int, int]] = []  # min-heap: the weakest kept pair on top
@@ -34,7 +34,7 @@ def rank_suggestions(indexed: Indexed) -> list[Suggestion]:
     for _, minus_u, minus_v in kept:
         common = adjacent[-minus_u] & adjacent[-minus_v]
         score = sum(share[w] for w in common)
-        a, b = indexed.nodes[-minus_u], indexed.nodes[-minus_v]
+        a, b = edges.nodes[-minus_u], edges.nodes[-minus_v]
         suggestions.append(Suggestion(a, b, score, len(common)))
     suggestions.sort(key=lambda s: (-s.score, -s.mutual_count, s.a, s.b))
     return suggestions

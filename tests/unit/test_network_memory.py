@@ -14,7 +14,7 @@ from graph_api.seed import generate_network
 from tests.unit.test_network import facts_from_seed
 
 
-def test_a_released_network_and_its_graph_are_freed_without_the_collector() -> None:
+def test_a_released_network_and_its_edges_are_freed_without_the_collector() -> None:
     now = datetime.now(UTC)
     facts = facts_from_seed(generate_network(uuid.uuid4(), 300, 3, now), now)
     network = Network.build(facts, StrengthParams())
@@ -27,12 +27,12 @@ def test_a_released_network_and_its_graph_are_freed_without_the_collector() -> N
     network.key_connectors(3)
     network.shortest_path(some[0], some[1], 6)
     _ = list(network.graph.edges(data=True)), dict(network.graph.degree)
-    graph = weakref.ref(network.graph)
+    edges = weakref.ref(network.parts.edges)
     whole = weakref.ref(network)
     gc.disable()
     try:
         del network
         assert whole() is None
-        assert graph() is None, "the graph is kept alive by a reference cycle"
+        assert edges() is None, "the graph's edges are kept alive by a reference cycle"
     finally:
         gc.enable()
