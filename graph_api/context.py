@@ -64,5 +64,12 @@ class Context:
         self.user  # noqa: B018 - the caller's missing token, before any graph work
         return await self.loaders.graph()
 
+    async def graph_with_metrics(self) -> Network:
+        """The user's graph with its centrality ready to read (betweenness computed,
+        or taken over from a graph of the same topology: GraphCache.ensure_metrics)."""
+        network = await self.graph()
+        await self.graphs.ensure_metrics(self.user_id, network)
+        return network
+
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -1,45 +1,39 @@
 """From facts to the graph's parts: the user's ties, contact↔contact edges, cold ties.
 
-Per contact, plain dicts; the edges, arrays (graph/edges.py). Nothing is mutated once
-built: a `Network` reads its parts from any thread, and an update (graph/delta.py)
-makes new dicts and arrays for what changed and shares the rest with the graph it came
-from.
+Per contact, plain dicts; the edges, arrays (graph/edges.py). Everything is computed
+over the facts' columns (graph/facts.py) with numpy, in a canonical order, so the same
+facts in any order give the same bits. Nothing is mutated once built: a `Network`
+reads its parts from any thread, and an update (graph/delta.py) makes new dicts and
+arrays for what changed and shares the rest with the graph it came from.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import combinations
-from typing import NamedTuple
 from uuid import UUID
 
 import numpy
 
 from graph_api.db.ties import CROWD_LIMIT
 from graph_api.graph import strength as formulas
-from graph_api.graph.edges import INT, SOURCE_CODE, TYPE_CODE, Edges, id_bytes, nodes_of
-from graph_api.graph.facts import ContactFact, InteractionFact, InterestFact, RelationshipFact
+from graph_api.graph.edges import INT, Edges, nodes_of
+from graph_api.graph.facts import (
+    ContactFact,
+    InterestFact,
+    Participations,
+    Relationships,
+    microseconds,
+)
 from graph_api.graph.results import ColdTie
-from graph_api.graph.strength import StrengthParams, TieStrength
+from graph_api.graph.strength import StrengthParams, Ties, TieStrength
 
-Pair = tuple[UUID, UUID]  # (low, high), ids compared as integers
 Topics = list[tuple[str, float]]  # (interest topic, confidence), for community labels
-
-
-class LinkRow(NamedTuple):
-    """A contact↔contact edge as stored, while a graph is being made: its row, and the
-    part of its strength its own facts decide (the overlap part is added from the ends'
-    neighbours)."""
-
-    relationship_id: UUID
-    type: str
-    source: str
-    shared_count: int
-    base: float
+Columns = tuple[numpy.ndarray, ...]  # edge rows as `Edges.make` takes them
 
 
 @dataclass(frozen=True)
@@ -51,36 +45,27 @@ class Parts:
     topics: dict[UUID, Topics]  # per active contact with interests
 
 
-def pair_of(a: UUID, b: UUID) -> Pair:
-    return (a, b) if a.int < b.int else (b, a)
-
-
 def build_parts(
     contacts: Iterable[ContactFact],
-    relationships: Iterable[RelationshipFact],
-    interactions: Sequence[InteractionFact],
+    relationships: Relationships,
+    interactions: Participations,
     interests: Iterable[InterestFact],
     now: datetime,
     params: StrengthParams,
 ) -> Parts:
     contact_list = list(contacts)
-    known = {contact.id for contact in contact_list}
     active = active_contacts(contact_list)
-    by_contact = interactions_by_contact(interactions, known)
-    ties = {
-        contact_id: formulas.tie_strength(facts, now, params)
-        for contact_id, facts in by_contact.items()
-    }
-    shared = shared_occurrences(interactions, active)
-    links = links_of(relationships, shared, active, now, params)
+    at_now = microseconds(now)
+    known = {contact.id for contact in contact_list}
+    # archived contacts keep their tie strength: it explains their history if shown
+    ties = tie_strengths_of(interactions, known, at_now, params)
     nodes, position = nodes_of(list(active))
-    edges = with_overlap(Edges.make(nodes, position, *columns_of(links, position)), None, params)
-    cold = {
-        contact_id: found
-        for contact_id in active
-        if (found := cold_tie(by_contact.get(contact_id), ties.get(contact_id), now, params))
-    }
-    return Parts(active, edges, ties, cold, topics_of(active, interests))
+    links = links_of(relationships, interactions, position, at_now, params)
+    edges = with_overlap(Edges.make(nodes, position, *links), None, params)
+    cold = cold_ties(ties, interactions, active, at_now, params)
+    return Parts(
+        active, edges, ties_by_contact(ties, interactions), cold, topics_of(active, interests)
+    )
 
 
 def active_contacts(contacts: Iterable[ContactFact]) -> dict[UUID, ContactFact]:
@@ -89,79 +74,160 @@ def active_contacts(contacts: Iterable[ContactFact]) -> dict[UUID, ContactFact]:
     return {c.id: c for c in sorted(contacts, key=lambda c: c.id.int) if not c.archived}
 
 
-def interactions_by_contact(
-    interactions: Iterable[InteractionFact], known: set[UUID]
-) -> dict[UUID, list[InteractionFact]]:
-    # archived contacts keep their tie strength: it explains their history if shown
-    grouped: dict[UUID, list[InteractionFact]] = defaultdict(list)
-    for fact in interactions:
-        if fact.contact_id in known:
-            grouped[fact.contact_id].append(fact)
-    return dict(grouped)
+def tie_strengths_of(
+    facts: Participations, contacts: Collection[UUID], now: int, params: StrengthParams
+) -> Ties:
+    """The user's ties to these contacts, from their participations."""
+    wanted = numpy.fromiter(
+        (p in contacts for p in facts.people), dtype=bool, count=len(facts.people)
+    )
+    keep = wanted[facts.person] if len(facts) else numpy.zeros(0, dtype=bool)
+    mine = Participations(
+        facts.people,
+        facts.person[keep],
+        facts.interaction[keep],
+        facts.at[keep],
+        facts.type[keep],
+        facts.direction[keep],
+    )
+    ties = formulas.tie_strengths(mine, now, params)
+    # the order and starts index `mine`: keep them as indices into `facts`
+    kept = numpy.flatnonzero(keep)
+    return replace(ties, order=kept[ties.order])
 
 
-def shared_occurrences(
-    interactions: Iterable[InteractionFact], active: Mapping[UUID, object]
-) -> dict[Pair, list[datetime]]:
-    """When each pair of active contacts took part in the same interaction (of at most
-    CROWD_LIMIT people)."""
-    # Most interactions have one participant: remember only the first, and open a set
-    # when a second appears (a set per interaction would cost more than the rest).
-    first: dict[UUID | str, UUID] = {}
-    groups: dict[UUID | str, tuple[set[UUID], datetime]] = {}
-    for fact in interactions:
-        seen = first.setdefault(fact.interaction_id, fact.contact_id)
-        if seen is not fact.contact_id:  # identity is only a shortcut: the set dedupes
-            group = groups.get(fact.interaction_id)
-            if group is None:
-                groups[fact.interaction_id] = ({seen, fact.contact_id}, fact.occurred_at)
-            else:
-                group[0].add(fact.contact_id)
-    shared: dict[Pair, list[datetime]] = defaultdict(list)
-    for people, occurred_at in groups.values():
-        if 2 <= len(people) <= CROWD_LIMIT:
-            present = sorted((p for p in people if p in active), key=lambda p: p.int)
-            for pair in combinations(present, 2):
-                shared[pair].append(occurred_at)
-    return dict(shared)
+def ties_by_contact(ties: Ties, facts: Participations) -> dict[UUID, TieStrength]:
+    people = facts.people
+    return {people[int(p)]: ties.tie(k) for k, p in enumerate(ties.person)}
+
+
+def cold_ties(
+    ties: Ties,
+    facts: Participations,
+    active: Mapping[UUID, object],
+    now: int,
+    params: StrengthParams,
+) -> dict[UUID, ColdTie]:
+    """The active contacts whose tie is strong and silent for longer than its cadence
+    allows. The cheap tests first (how many interactions, how strong), the cadence only
+    for the few left."""
+    strength = formulas.strengths_without_recency(
+        ties.score, ties.frequency, ties.reciprocity, params
+    )
+    silent = formulas.ages_days(ties.last, now)
+    candidates = numpy.flatnonzero(
+        (ties.count >= params.cold_min_interactions) & (strength >= params.cold_min_strength)
+    )
+    at = facts.at
+    cold: dict[UUID, ColdTie] = {}
+    for k in candidates.tolist():
+        contact_id = facts.people[int(ties.person[k])]
+        if contact_id not in active:
+            continue
+        start = int(ties.start[k])
+        moments = at[ties.order[start : start + int(ties.count[k])]].tolist()
+        rhythm = formulas.cadence_of(moments, params)
+        if rhythm.usual_gap_days is None or rhythm.occasions < params.cold_min_interactions:
+            continue
+        if silent[k] <= params.cold_cadence_multiple * rhythm.usual_gap_days:
+            continue
+        cold[contact_id] = ColdTie(
+            contact_id, float(silent[k]), rhythm.usual_gap_days, float(strength[k])
+        )
+    return cold
+
+
+def positions_of(people: Sequence[UUID], position: Mapping[UUID, int]) -> numpy.ndarray:
+    """Each person's position among the graph's contacts, -1 where not one of them."""
+    return numpy.fromiter(
+        (position.get(p, -1) for p in people), dtype=numpy.int64, count=len(people)
+    )
+
+
+def shared_moments(
+    facts: Participations, at_position: numpy.ndarray, nodes: int
+) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(pair keys, moments): one entry per pair of active contacts per interaction of at
+    most CROWD_LIMIT people that both took part in. A pair's key is low · nodes + high
+    (positions). Work: the participations, plus the pairs the crowds make."""
+    if not len(facts):
+        return numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.int64)
+    order = numpy.lexsort((facts.person, facts.interaction))
+    interaction = facts.interaction[order]
+    _, start, size = numpy.unique(interaction, return_index=True, return_counts=True)
+    keys, moments = [], []
+    for people in range(2, CROWD_LIMIT + 1):
+        groups = start[size == people]
+        if not len(groups):
+            continue
+        # one row per interaction of that size: its participants' positions
+        members = order[groups[:, None] + numpy.arange(people)]
+        spot = at_position[facts.person[members]]
+        when = facts.at[members[:, 0]]
+        for i, j in combinations(range(people), 2):
+            a, b = spot[:, i], spot[:, j]
+            both = (a >= 0) & (b >= 0)
+            low, high = numpy.minimum(a[both], b[both]), numpy.maximum(a[both], b[both])
+            keys.append(low * nodes + high)
+            moments.append(when[both])
+    if not keys:
+        return numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.int64)
+    return numpy.concatenate(keys), numpy.concatenate(moments)
 
 
 def links_of(
-    relationships: Iterable[RelationshipFact],
-    shared: Mapping[Pair, Sequence[datetime]],
-    active: Mapping[UUID, object],
-    now: datetime,
+    relationships: Relationships,
+    interactions: Participations,
+    position: Mapping[UUID, int],
+    now: int,
     params: StrengthParams,
-) -> dict[Pair, LinkRow]:
-    # Shared interactions strengthen stored ties and draw none of their own: the
-    # database infers a row for every pair they would tie (db/ties.py), and a pair
-    # without one is a pair the user untied (a suppressed row, never loaded).
-    links: dict[Pair, LinkRow] = {}
-    for row in relationships:
-        if row.a == row.b or row.a not in active or row.b not in active:
-            continue
-        pair = pair_of(row.a, row.b)
-        explicit = formulas.explicit_strength(row.manual_strength, row.type, row.source, params)
-        moments = shared.get(pair, ())
-        base = formulas.relationship_base(explicit, moments, now, params)
-        links[pair] = LinkRow(row.id, row.type, row.source, len(moments), base)
-    return links
+) -> Columns:
+    """The edges the relationship rows between active contacts make, as columns (their
+    strengths still without the overlap part), strengthened by the shared interactions.
 
-
-def columns_of(
-    links: Mapping[Pair, LinkRow], position: Mapping[UUID, int]
-) -> tuple[numpy.ndarray, ...]:
-    """Edge rows as `Edges.make` takes them (strengths still without the overlap)."""
-    count = len(links)
-    rows = links.values()
-    base = numpy.fromiter((link.base for link in rows), dtype=numpy.float64, count=count)
+    Shared interactions strengthen stored ties and draw none of their own: the database
+    infers a row for every pair they would tie (db/ties.py), and a pair without one is a
+    pair the user untied (a suppressed row, never loaded)."""
+    nodes = len(position)
+    ends = positions_of(relationships.people, position)
+    a, b = ends[relationships.a], ends[relationships.b]
+    live = numpy.flatnonzero((a >= 0) & (b >= 0) & (a != b))
+    low, high = numpy.minimum(a[live], b[live]), numpy.maximum(a[live], b[live])
+    keys = low * nodes + high
+    # one edge per pair (the table's unique key; were there two, the later row counts)
+    _, last = numpy.unique(keys[::-1], return_index=True)
+    rows = live[len(live) - 1 - last]
+    low, high, keys = (
+        low[len(live) - 1 - last],
+        high[len(live) - 1 - last],
+        keys[len(live) - 1 - last],
+    )
+    at_position = (
+        ends
+        if interactions.people is relationships.people
+        else positions_of(interactions.people, position)
+    )
+    pair, moment = shared_moments(interactions, at_position, nodes)
+    at = numpy.searchsorted(keys, pair)
+    found = at < len(keys)
+    found[found] = keys[at[found]] == pair[found]
+    tie, moment = at[found], moment[found]
+    shared = numpy.bincount(tie, minlength=len(keys)).astype(INT)
+    amount = formulas.shared_amounts(tie, moment, len(keys), now, params)
+    explicit = formulas.explicit_strengths(
+        relationships.manual_strength[rows],
+        relationships.type[rows],
+        relationships.source[rows],
+        params,
+    )
+    base = formulas.relationship_bases(explicit, amount, params)
     return (
-        numpy.fromiter((position[a] for a, _ in links), dtype=INT, count=count),
-        numpy.fromiter((position[b] for _, b in links), dtype=INT, count=count),
-        id_bytes([link.relationship_id for link in rows]),
-        numpy.fromiter((TYPE_CODE[link.type] for link in rows), dtype=numpy.uint8, count=count),
-        numpy.fromiter((SOURCE_CODE[link.source] for link in rows), dtype=numpy.uint8, count=count),
-        numpy.fromiter((link.shared_count for link in rows), dtype=INT, count=count),
+        low.astype(INT),
+        high.astype(INT),
+        relationships.id[rows],
+        relationships.type[rows],
+        relationships.source[rows],
+        shared,
         base,
         base.copy(),
     )
@@ -179,29 +245,6 @@ def with_overlap(edges: Edges, rows: numpy.ndarray | None, params: StrengthParam
     strength = edges.strength.copy()
     strength[rows] = numpy.clip(edges.base[rows] + params.weight_overlap * overlap, 0.0, 1.0)
     return replace(edges, strength=strength)
-
-
-def cold_tie(
-    interactions: Sequence[InteractionFact] | None,
-    tie: TieStrength | None,
-    now: datetime,
-    params: StrengthParams,
-) -> ColdTie | None:
-    """The contact's tie if it is strong and silent for longer than its cadence allows."""
-    if not interactions or tie is None:
-        return None
-    rhythm = formulas.cadence([fact.occurred_at for fact in interactions], params)
-    if rhythm.usual_gap_days is None or rhythm.occasions < params.cold_min_interactions:
-        return None
-    strength = formulas.strength_without_recency(tie, params)
-    assert tie.last_interaction_at is not None  # there are interactions
-    silent = formulas.age_days(tie.last_interaction_at, now)
-    if strength < params.cold_min_strength:
-        return None
-    if silent <= params.cold_cadence_multiple * rhythm.usual_gap_days:
-        return None
-    contact_id = interactions[0].contact_id
-    return ColdTie(contact_id, silent, rhythm.usual_gap_days, strength)
 
 
 def rank_cold(cold: Mapping[UUID, ColdTie]) -> list[ColdTie]:

@@ -31,6 +31,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.graph import stored
 from graph_api.graph.delta import apply_delta
 from graph_api.graph.load import graph_version, load_delta, load_facts
 from graph_api.graph.network import Network
@@ -137,6 +138,7 @@ class GraphCache:
         self.builds = 0  # how many graphs this process has built whole (tests and metrics)
         self.updates = 0  # how many it brought up to date by a delta instead
         self.hits = 0  # how many reads the cached graph answered as it was (metrics)
+        self.betweenness_stored_hits = 0  # betweenness read from the database (tests)
 
     @property
     def params(self) -> StrengthParams:
@@ -177,7 +179,7 @@ class GraphCache:
                 self.updates += 1
                 entry = Entry(version, current.day, network)
                 if network is not current.network and current.network.metrics_computed:
-                    self._in_background(self._warm_metrics(network))
+                    self._in_background(self._warm_metrics(user_id, network))
                 self._store(user_id, entry)
                 if network is not current.network:
                     # the new parts join the built ones out of the collector's walks
@@ -211,7 +213,7 @@ class GraphCache:
         current = self._entries.get(user_id)
         if current is not None and current.network.metrics_computed:
             # this user looks at metrics: have them ready, not 6-8 s on the next ask
-            self._in_background(self._warm_metrics(network))
+            self._in_background(self._warm_metrics(user_id, network))
         del current
         self._store(user_id, entry)
         freezer.after_build()
@@ -227,9 +229,33 @@ class GraphCache:
             self._refreshing.add(user_id)
             self._in_background(self._refresh(user_id))
 
-    async def _warm_metrics(self, network: Network) -> None:
+    async def ensure_metrics(self, user_id: UUID, network: Network) -> None:
+        """Have this graph's betweenness ready: computed already, taken over from a graph
+        of the same topology (in this process, or stored by any process: graph/stored.py),
+        or computed now off the event loop and stored for the others."""
+        if network.betweenness_known:
+            return
+        topology = await asyncio.to_thread(lambda: network.topology)
+        scores = await stored.load(self._pool, user_id, topology, network.contact_count)
+        if scores is not None:
+            network.adopt_betweenness(scores)
+            self.betweenness_stored_hits += 1
+            return
+        await asyncio.to_thread(network.warm_metrics)
+        computed = network.betweenness
+        if computed is not None:
+            self._in_background(self._store_betweenness(user_id, topology, computed))
+
+    async def _store_betweenness(self, user_id: UUID, topology: bytes, scores: list[float]) -> None:
         try:
-            await asyncio.to_thread(network.warm_metrics)
+            await stored.store(self._pool, user_id, topology, scores)
+        except Exception:  # only the next process to start computes it again
+            logger.warning("storing graph betweenness failed", exc_info=True)
+
+    async def _warm_metrics(self, user_id: UUID, network: Network) -> None:
+        try:
+            await self.ensure_metrics(user_id, network)
+            await asyncio.to_thread(network.warm_metrics)  # PageRank, when taken over
         except Exception:  # the next metrics query computes them itself
             logger.warning("warming graph metrics failed", exc_info=True)
 

@@ -11,6 +11,7 @@ most of its time converting its graph) to a tight tolerance.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from uuid import UUID
@@ -55,6 +56,20 @@ class Ranked:
             (self.nodes[i], Centrality(self.degrees[i], self.pageranks[i], self.betweenness[i]))
             for i in self.ranking[: max(first, 0)]
         ]
+
+
+def topology_digest(edges: Edges) -> bytes:
+    """What betweenness depends on, as sha-256: how it is computed (exact up to
+    BETWEENNESS_EXACT_MAX_NODES, else BETWEENNESS_SAMPLES sources drawn with
+    BETWEENNESS_SEED), the contacts and the edges' ends. O(contacts + edges) hashing."""
+    digest = hashlib.sha256(
+        b"betweenness:%d:%d:%d;"
+        % (BETWEENNESS_EXACT_MAX_NODES, BETWEENNESS_SAMPLES, BETWEENNESS_SEED)
+    )
+    digest.update(b"".join(node.bytes for node in edges.nodes))
+    digest.update(edges.low.astype("<i4").tobytes())
+    digest.update(edges.high.astype("<i4").tobytes())
+    return digest.digest()
 
 
 def sampled(count: int) -> bool:

@@ -21,13 +21,8 @@ from uuid import UUID
 import numpy
 import scipy.sparse
 
-# what a relationship row's type and source are stored as (a byte each)
-TYPES = ("acquaintance", "client", "colleague", "family", "friend", "mentor", "other", "vendor")
-SOURCES = ("inferred", "manual")
-TYPE_CODE = {name: code for code, name in enumerate(TYPES)}
-SOURCE_CODE = {name: code for code, name in enumerate(SOURCES)}
+from graph_api.graph.facts import ID_BYTES
 
-ID_BYTES = 16
 INT = numpy.int32
 
 
@@ -47,8 +42,8 @@ class Edges:
     low: numpy.ndarray
     high: numpy.ndarray
     relationship: numpy.ndarray  # uint8, shape (edges, 16)
-    type: numpy.ndarray  # uint8 codes into TYPES
-    source: numpy.ndarray  # uint8 codes into SOURCES
+    type: numpy.ndarray  # uint8 codes into facts.RELATIONSHIP_TYPES
+    source: numpy.ndarray  # uint8 codes into facts.RELATIONSHIP_SOURCES
     shared: numpy.ndarray  # int32
     base: numpy.ndarray  # float64
     strength: numpy.ndarray  # float64
@@ -169,7 +164,7 @@ class Edges:
     def relationship_id(self, k: int) -> UUID:
         return UUID(bytes=self.relationship[k].tobytes())
 
-    def at(self, positions: Sequence[int]) -> numpy.ndarray:
+    def at(self, positions: Sequence[int] | numpy.ndarray) -> numpy.ndarray:
         """The rows of the edges with an end at any of these positions, ascending."""
         if not len(positions) or not len(self.low):
             return numpy.zeros(0, dtype=numpy.int64)
@@ -230,12 +225,6 @@ def _empty_columns() -> tuple[numpy.ndarray, ...]:
         numpy.zeros(0, dtype=numpy.float64),
         numpy.zeros(0, dtype=numpy.float64),
     )
-
-
-def id_bytes(ids: Sequence[UUID]) -> numpy.ndarray:
-    """UUIDs as a (len, 16) uint8 array."""
-    raw = b"".join(u.bytes for u in ids)
-    return numpy.frombuffer(raw, dtype=numpy.uint8).reshape(len(ids), ID_BYTES).copy()
 
 
 def nodes_of(ids: Sequence[UUID]) -> tuple[list[UUID], dict[UUID, int]]:

@@ -29,7 +29,8 @@ from graph_api.graph import centrality, communities, paths
 from graph_api.graph.build import Parts, build_parts, rank_cold
 from graph_api.graph.centrality import BETWEENNESS_EXACT_MAX_NODES, PAGERANK_DAMPING
 from graph_api.graph.communities import Communities
-from graph_api.graph.edges import SOURCES, TYPES
+from graph_api.graph.facts import RELATIONSHIP_SOURCES as SOURCES
+from graph_api.graph.facts import RELATIONSHIP_TYPES as TYPES
 from graph_api.graph.facts import NetworkFacts
 from graph_api.graph.results import (
     Centrality,
@@ -119,6 +120,7 @@ class Network:
         self._stats: _Lazy[Stats] = _Lazy()
         self._tie_scores: _Lazy[tuple[list[UUID], list[float]]] = _Lazy()
         self._cold: _Lazy[list[ColdTie]] = _Lazy()
+        self._topology: _Lazy[bytes] = _Lazy()
         # from a graph with the same nodes and edges: its betweenness still holds
         self._same_topology: list[float] | None = None
 
@@ -171,6 +173,10 @@ class Network:
         return self._edges.nbytes + BYTES_PER_CONTACT * len(self.parts.contacts)
 
     # ----- lookups
+
+    @property
+    def contact_count(self) -> int:
+        return len(self._position)
 
     def has_contact(self, id: UUID) -> bool:
         return id in self._position
@@ -320,12 +326,38 @@ class Network:
     def _ranked(self) -> centrality.Ranked:
         return self._centrality.get(lambda: centrality.rank(self._edges, self._same_topology))
 
+    @property
+    def betweenness_known(self) -> bool:
+        """Whether metrics need no betweenness computed (computed, or taken over)."""
+        return self._centrality.computed or self._same_topology is not None
+
+    @property
+    def betweenness(self) -> list[float] | None:
+        """Every contact's betweenness by position, once computed or taken over."""
+        ranked = self._centrality.peek()
+        return ranked.betweenness if ranked is not None else self._same_topology
+
+    @property
+    def topology(self) -> bytes:
+        """The digest betweenness is kept under (graph/stored.py)."""
+        return self._topology.get(lambda: centrality.topology_digest(self._edges))
+
+    def adopt_betweenness(self, scores: list[float]) -> None:
+        """Betweenness computed for a graph of this topology (a digest match)."""
+        if len(scores) != len(self._edges.nodes):
+            raise ValueError("betweenness of another topology")
+        if not self.betweenness_known:
+            self._same_topology = scores
+
     def inherit_topology(self, earlier: Network) -> None:
         """`earlier` has the same contacts and edges (strengths aside): reuse its
         betweenness, computed or inherited, instead of computing it again (betweenness
         counts hops)."""
         ranked = earlier._centrality.peek()
         self._same_topology = ranked.betweenness if ranked is not None else earlier._same_topology
+        digest = earlier._topology.peek()
+        if digest is not None:
+            self._topology.set(digest)
 
     def inherit_tie_scores(self, earlier: Network, touched: Iterable[UUID]) -> None:
         """Take over `earlier`'s tie-score lists with the touched contacts' scores

@@ -8,7 +8,6 @@ against hand-computed values.
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -17,9 +16,21 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
-from graph_api.graph.facts import InteractionFact
+import numpy
 
-SECONDS_PER_DAY = 86_400.0
+from graph_api.graph.facts import (
+    DIRECTIONS,
+    INTERACTION_TYPES,
+    RELATIONSHIP_SOURCES,
+    RELATIONSHIP_TYPES,
+    InteractionFact,
+    Participations,
+    microseconds,
+    moment_of,
+    type_code,
+)
+
+MICROSECONDS_PER_DAY = 86_400_000_000.0
 # interests' effective confidence, rounded (interest_confidence)
 EFFECTIVE_DECIMALS = 6
 # floats summing to 1 rarely do so exactly (0.1 + 0.2 != 0.3)
@@ -157,20 +168,6 @@ class TieStrength:
 ZERO_TIE = TieStrength(0.0, 0.0, 0.0, 0.0, 0, None)
 
 
-def age_days(moment: datetime, now: datetime) -> float:
-    """Days from `moment` to `now`; a moment in the future counts as now, never negative."""
-    return max(0.0, (now - moment).total_seconds() / SECONDS_PER_DAY)
-
-
-def half_life_decay(days: float, half_life_days: float) -> float:
-    return math.pow(0.5, days / half_life_days)
-
-
-def saturate(amount: float, saturation: float) -> float:
-    """0 at 0, 1 - 1/e at `saturation`, approaching 1; strictly increasing."""
-    return 1.0 - math.exp(-amount / saturation)
-
-
 def clamp01(value: float) -> float:
     # comparisons, not min(max()): this runs once per tie and per edge of every build
     return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
@@ -179,45 +176,109 @@ def clamp01(value: float) -> float:
 def tie_strength(
     interactions: Sequence[InteractionFact], now: datetime, params: StrengthParams
 ) -> TieStrength:
-    """Strength of the user's tie to one contact, from that contact's interactions."""
+    """Strength of the user's tie to one contact, from that contact's interactions
+    (`tie_strengths` for one contact: one implementation of the formulas)."""
     unique = list({fact.interaction_id: fact for fact in interactions}.values())
     if not unique:
         return ZERO_TIE
-    last = max(fact.occurred_at for fact in unique)
-    recency = half_life_decay(age_days(last, now), params.recency_half_life_days)
-    frequency = _frequency(unique, now, params)
-    reciprocity = _reciprocity(unique)
-    score = (
+    count = len(unique)
+    columns = Participations(
+        [unique[0].contact_id],
+        numpy.zeros(count, dtype=numpy.int32),
+        numpy.arange(count, dtype=numpy.int64),
+        numpy.array([microseconds(fact.occurred_at) for fact in unique], dtype=numpy.int64),
+        numpy.array([type_code(fact.type) for fact in unique], dtype=numpy.uint8),
+        numpy.array([DIRECTIONS.index(fact.direction) for fact in unique], dtype=numpy.uint8),
+    )
+    return tie_strengths(columns, microseconds(now), params).tie(0)
+
+
+@dataclass(frozen=True, eq=False)
+class Ties:
+    """The user's ties to the contacts of some participations, as columns.
+
+    Entry k is `participations.people[person[k]]`; its interactions are the entries
+    `order[start[k]:start[k] + count[k]]` of the participations, oldest first.
+    """
+
+    person: numpy.ndarray
+    score: numpy.ndarray
+    recency: numpy.ndarray
+    frequency: numpy.ndarray
+    reciprocity: numpy.ndarray
+    count: numpy.ndarray
+    last: numpy.ndarray  # microseconds since the epoch
+    order: numpy.ndarray
+    start: numpy.ndarray
+
+    def tie(self, k: int) -> TieStrength:
+        return TieStrength(
+            float(self.score[k]),
+            float(self.recency[k]),
+            float(self.frequency[k]),
+            float(self.reciprocity[k]),
+            int(self.count[k]),
+            moment_of(int(self.last[k])),
+        )
+
+
+def tie_strengths(facts: Participations, now: int, params: StrengthParams) -> Ties:
+    """Every tie at once: the formulas of docs/graph.md, elementwise over the
+    participations (`now` in microseconds since the epoch).
+
+    recency = 0.5^(days since the last interaction / recency half-life);
+    frequency = saturate(Σ type weight · 0.5^(days ago / frequency half-life));
+    reciprocity = 2·min(inbound, outbound) / (inbound + outbound), a mutual interaction
+    counting one each way; score = the weighted mix, clamped to [0, 1].
+
+    Sums run in one canonical order (by contact, time, type, direction), so the same
+    interactions in any order give the same bits: a tie updated from a delta equals
+    the tie a full rebuild makes.
+    """
+    order = numpy.lexsort((facts.direction, facts.type, facts.at, facts.person))
+    person = facts.person[order]
+    at = facts.at[order]
+    if not len(person):
+        empty = numpy.zeros(0)
+        whole = numpy.zeros(0, dtype=numpy.int64)
+        return Ties(whole, empty, empty, empty, empty, whole, whole, order, whole)
+    people, start, count = numpy.unique(person, return_index=True, return_counts=True)
+    fallback = params.type_weights.get("other", 0.0)
+    weight = numpy.array([params.type_weights.get(name, fallback) for name in INTERACTION_TYPES])
+    ages = ages_days(at, now)
+    decayed = weight[facts.type[order]] * numpy.power(0.5, ages / params.frequency_half_life_days)
+    frequency = saturates(numpy.add.reduceat(decayed, start), params.frequency_saturation)
+    last = at[start + count - 1]
+    recency = numpy.power(0.5, ages_days(last, now) / params.recency_half_life_days)
+    direction = facts.direction[order]
+    mutual = DIRECTIONS.index("mutual")
+    inbound = numpy.add.reduceat(
+        (direction == DIRECTIONS.index("inbound")) | (direction == mutual), start
+    )
+    outbound = numpy.add.reduceat(
+        (direction == DIRECTIONS.index("outbound")) | (direction == mutual), start
+    )
+    total = inbound + outbound
+    reciprocity = numpy.where(
+        total > 0, 2.0 * numpy.minimum(inbound, outbound) / numpy.maximum(total, 1), 0.0
+    )
+    score = numpy.clip(
         params.weight_recency * recency
         + params.weight_frequency * frequency
-        + params.weight_reciprocity * reciprocity
+        + params.weight_reciprocity * reciprocity,
+        0.0,
+        1.0,
     )
-    return TieStrength(clamp01(score), recency, frequency, reciprocity, len(unique), last)
+    return Ties(people, score, recency, frequency, reciprocity, count, last, order, start)
 
 
-def _frequency(
-    interactions: Sequence[InteractionFact], now: datetime, params: StrengthParams
-) -> float:
-    # an unknown type counts like "other" rather than vanishing
-    fallback = params.type_weights.get("other", 0.0)
-    # fsum: exact, so the same interactions in any order give the same bits
-    amount = math.fsum(
-        params.type_weights.get(fact.type, fallback)
-        * half_life_decay(age_days(fact.occurred_at, now), params.frequency_half_life_days)
-        for fact in interactions
-    )
-    return saturate(amount, params.frequency_saturation)
+def ages_days(at: numpy.ndarray, now: int) -> numpy.ndarray:
+    """Days from each moment to `now` (microseconds); a moment in the future counts as now."""
+    return numpy.maximum(0.0, (now - at) / MICROSECONDS_PER_DAY)
 
 
-def _reciprocity(interactions: Sequence[InteractionFact]) -> float:
-    """1 when the user and the contact reach out equally often, 0 when only one side does.
-
-    A mutual interaction (a meeting, a call) counts as one each way.
-    """
-    inbound = sum(1 for fact in interactions if fact.direction in ("inbound", "mutual"))
-    outbound = sum(1 for fact in interactions if fact.direction in ("outbound", "mutual"))
-    total = inbound + outbound
-    return 0.0 if total == 0 else 2.0 * min(inbound, outbound) / total
+def saturates(amount: numpy.ndarray, saturation: float) -> numpy.ndarray:
+    return 1.0 - numpy.exp(-amount / saturation)
 
 
 def explicit_strength(
@@ -227,14 +288,29 @@ def explicit_strength(
 
     The manual strength when one was entered; else the type's default for a tie someone
     declared (source manual); None for an inferred row, which asserts nothing by itself.
+    (`explicit_strengths` for one row.)
     """
-    if manual_strength is not None:
-        return clamp01(manual_strength)
-    if source != "manual":
-        return None
-    return params.relationship_type_strength.get(
-        relationship_type, params.relationship_type_strength.get("other", 0.0)
+    found = explicit_strengths(
+        numpy.array([numpy.nan if manual_strength is None else manual_strength]),
+        numpy.array([RELATIONSHIP_TYPES.index(relationship_type)], dtype=numpy.uint8),
+        numpy.array([RELATIONSHIP_SOURCES.index(source)], dtype=numpy.uint8),
+        params,
+    )[0]
+    return None if numpy.isnan(found) else float(found)
+
+
+def explicit_strengths(
+    manual: numpy.ndarray, type: numpy.ndarray, source: numpy.ndarray, params: StrengthParams
+) -> numpy.ndarray:
+    """`explicit_strength` per row of columns; NaN where an inferred row asserts nothing."""
+    fallback = params.relationship_type_strength.get("other", 0.0)
+    defaults = numpy.array(
+        [params.relationship_type_strength.get(name, fallback) for name in RELATIONSHIP_TYPES]
     )
+    declared = numpy.where(
+        source == RELATIONSHIP_SOURCES.index("manual"), defaults[type], numpy.nan
+    )
+    return numpy.where(numpy.isnan(manual), declared, numpy.clip(manual, 0.0, 1.0))
 
 
 def relationship_strength(
@@ -259,19 +335,41 @@ def relationship_base(
     now: datetime,
     params: StrengthParams,
 ) -> float:
-    """The part of a contact↔contact strength that its own facts decide.
+    """The part of a contact↔contact strength that its own facts decide
+    (`relationship_bases` for one tie)."""
+    moments = numpy.array(sorted(microseconds(m) for m in shared_occurrences), dtype=numpy.int64)
+    amount = shared_amounts(
+        numpy.zeros(len(moments), dtype=numpy.int64), moments, 1, microseconds(now), params
+    )
+    return float(
+        relationship_bases(
+            numpy.array([numpy.nan if explicit is None else explicit]), amount, params
+        )[0]
+    )
+
+
+def shared_amounts(
+    tie: numpy.ndarray, at: numpy.ndarray, ties: int, now: int, params: StrengthParams
+) -> numpy.ndarray:
+    """Σ 0.5^(days ago / shared half-life) of each tie's shared interactions (`tie[k]` is
+    the tie of the interaction at `at[k]`), summed in time order per tie."""
+    order = numpy.lexsort((at, tie))
+    decayed = numpy.power(0.5, ages_days(at[order], now) / params.shared_half_life_days)
+    return numpy.bincount(tie[order], weights=decayed, minlength=ties)
+
+
+def relationship_bases(
+    explicit: numpy.ndarray, shared_amount: numpy.ndarray, params: StrengthParams
+) -> numpy.ndarray:
+    """The part of a contact↔contact strength that its own facts decide, per tie:
+    weight_explicit · explicit + weight_shared · saturate(shared amount).
 
     The overlap part depends on both ends' neighbours, so it changes when a tie next to
     this one does: the graph keeps this part per tie and adds the overlap again then.
     """
-    # fsum: exact, so the same meetings read in any order give the same bits (a tie
-    # updated from a delta equals the tie a full rebuild makes)
-    amount = math.fsum(
-        half_life_decay(age_days(moment, now), params.shared_half_life_days)
-        for moment in shared_occurrences
-    )
-    shared = saturate(amount, params.shared_saturation)
-    return params.weight_explicit * (explicit or 0.0) + params.weight_shared * shared
+    shared = saturates(shared_amount, params.shared_saturation)
+    declared: numpy.ndarray = numpy.nan_to_num(explicit, nan=0.0)
+    return params.weight_explicit * declared + params.weight_shared * shared
 
 
 def with_overlap(base: float, jaccard: float, params: StrengthParams) -> float:
@@ -284,12 +382,29 @@ def strength_without_recency(tie: TieStrength, params: StrengthParams) -> float:
     "Going cold" looks for strong ties that have gone quiet: recency is low for exactly
     those ties, so counting it would hide the very ties the list is for.
     """
+    return float(
+        strengths_without_recency(
+            numpy.array([tie.score]),
+            numpy.array([tie.frequency]),
+            numpy.array([tie.reciprocity]),
+            params,
+        )[0]
+    )
+
+
+def strengths_without_recency(
+    score: numpy.ndarray,
+    frequency: numpy.ndarray,
+    reciprocity: numpy.ndarray,
+    params: StrengthParams,
+) -> numpy.ndarray:
     rest = params.weight_frequency + params.weight_reciprocity
     if rest <= 0:
-        return tie.score
-    return clamp01(
-        (params.weight_frequency * tie.frequency + params.weight_reciprocity * tie.reciprocity)
-        / rest
+        return score
+    return numpy.clip(
+        (params.weight_frequency * frequency + params.weight_reciprocity * reciprocity) / rest,
+        0.0,
+        1.0,
     )
 
 
@@ -300,19 +415,23 @@ class Cadence:
 
 
 def cadence(moments: Sequence[datetime], params: StrengthParams) -> Cadence:
-    """How often the user usually talks to a contact: the median gap between occasions.
+    """How often the user usually talks to a contact: the median gap between occasions
+    (`cadence_of` on the moments in microseconds)."""
+    return cadence_of(sorted(microseconds(moment) for moment in moments), params)
+
+
+def cadence_of(ascending: Sequence[int], params: StrengthParams) -> Cadence:
+    """The median gap between occasions, from moments in microseconds, oldest first.
 
     Interactions close together form one occasion, so a thread of five emails in an
     afternoon does not make a weekly contact look like an hourly one.
     """
-    window = params.occasion_window_hours * 3600.0
-    starts: list[datetime] = []
-    for moment in sorted(moments):
-        if not starts or (moment - starts[-1]).total_seconds() >= window:
+    window = params.occasion_window_hours * 3600.0 * 1e6
+    starts: list[int] = []
+    for moment in ascending:
+        if not starts or moment - starts[-1] >= window:
             starts.append(moment)
-    gaps = [
-        (later - earlier).total_seconds() / SECONDS_PER_DAY for earlier, later in pairwise(starts)
-    ]
+    gaps = [(later - earlier) / MICROSECONDS_PER_DAY for earlier, later in pairwise(starts)]
     return Cadence(len(starts), statistics.median(gaps) if gaps else None)
 
 

@@ -132,7 +132,7 @@ class Contact(Node):
         from graph_api.graph import service
         from graph_api.types.graph import ContactMetrics
 
-        network = await info.context.graph()
+        network = await info.context.graph_with_metrics()
         found = await service.metrics(network, self.row_id)
         if found is None:
             return None

@@ -232,7 +232,7 @@ class GraphQuery:
         description="Contacts who bridge the network, by betweenness (estimated from a fixed sample of 500 sources on graphs over 1,000 contacts), then PageRank."
     )
     async def key_connectors(self, info: Info, first: int = 10) -> list[ContactScore]:
-        network = await info.context.graph()
+        network = await info.context.graph_with_metrics()
         ranked = await service.key_connectors(network, first)
         contacts = await contacts_by_id(info, (cid for cid, _ in ranked))
         return [

@@ -13,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from graph_api.app import GRAPHS, create_app
+from graph_api.db import tenant
 from graph_api.graph.cache import GraphCache
 from graph_api.graph.load import load_facts
 from graph_api.graph.network import Network
@@ -428,7 +429,7 @@ async def test_the_cache_is_bounded_by_the_graphs_estimated_bytes(
     cache = GraphCache(pool, Settings().strength, max_bytes=first.estimated_bytes + 100)
     await cache.get(net.account.user.id)
     assert cache.cached_version(net.account.user.id) is not None
-    await cache.get(small.user.id)  # 600 estimated bytes: together over the bound
+    await cache.get(small.user.id)  # a thousand estimated bytes: together over the bound
     assert cache.cached_version(net.account.user.id) is None, "the older graph stayed"
     assert cache.cached_version(small.user.id) is not None
     assert cache.held_bytes <= first.estimated_bytes + 100
@@ -442,3 +443,54 @@ async def test_the_cache_is_bounded_by_the_graphs_estimated_bytes(
     await cache.close()
     await roomy.close()
     await lone.close()
+
+
+async def test_betweenness_is_kept_by_topology_for_the_next_process(
+    net: Net,
+    settings: Settings,
+    aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
+    pool: asyncpg.Pool,
+) -> None:
+    await two_cliques(net)
+    user = net.account.user.id
+    query = "{ keyConnectors(first: 8) { contact { fullName } betweenness pagerank } }"
+
+    async def connectors(client: TestClient[Any, Any]) -> list[Any]:
+        response = await client.post("/graphql", json={"query": query}, headers=net.account.headers)
+        body = await response.json()
+        assert "errors" not in body, body
+        return list(body["data"]["keyConnectors"])
+
+    async def stored_topology() -> bytes | None:
+        for _ in range(50):  # stored in the background once computed
+            found: bytes | None = await tenant.fetchval(
+                pool, user, "select topology from graph_betweenness where user_id = $1", user
+            )
+            if found is not None:
+                return found
+            await asyncio.sleep(0.1)
+        return None
+
+    first = await aiohttp_client(create_app(settings))
+    answer = await connectors(first)
+    assert answer[0]["contact"]["fullName"] in {"Dana", "Erin"}  # the bridge
+    topology = await stored_topology()
+    network = await first.app[GRAPHS].get(user)
+    assert topology == network.topology
+    assert first.app[GRAPHS].betweenness_stored_hits == 0  # it computed them
+
+    # another process (or this one restarted) builds the graph anew and reads them
+    second = await aiohttp_client(create_app(settings))
+    assert await connectors(second) == answer
+    assert second.app[GRAPHS].betweenness_stored_hits == 1
+
+    # a tie that changes the topology: another digest, so computed again, never reused
+    await net.tie("Ada", "Hal")
+    third = await aiohttp_client(create_app(settings))
+    changed = await connectors(third)
+    assert third.app[GRAPHS].betweenness_stored_hits == 0
+    assert changed != answer
+    fresh = Network.build((await load_facts(pool, user, NOW))[1], settings.strength)
+    expected = [value for _, c in fresh.key_connectors(8) for value in (c.betweenness, c.pagerank)]
+    got = [c[key] for c in changed for key in ("betweenness", "pagerank")]
+    assert got == pytest.approx(expected)

@@ -11,6 +11,7 @@ import pytest
 
 from graph_api.domain import documents, interactions, memories, memory_links, notifications
 from graph_api.domain import relationships as relationship_domain
+from graph_api.graph import facts
 from graph_api.schema import build_schema
 
 SCHEMA = build_schema()._schema
@@ -56,3 +57,19 @@ def test_the_database_the_schema_and_the_domain_agree(
     assert in_schema == in_database, (enum_name, in_schema ^ in_database)
     if domain is not None:
         assert set(domain) == in_database, (constraint, set(domain) ^ in_database)
+
+
+# the graph stores these words as codes: an index into each tuple (graph/facts.py)
+GRAPH_CODES = {
+    "relationships_type": facts.RELATIONSHIP_TYPES,
+    "relationships_source": facts.RELATIONSHIP_SOURCES,
+    "interactions_type": facts.INTERACTION_TYPES,
+    "interactions_direction": facts.DIRECTIONS,
+}
+
+
+@pytest.mark.parametrize("constraint", sorted(GRAPH_CODES))
+def test_the_graph_has_a_code_for_every_word(checks: dict[str, set[str]], constraint: str) -> None:
+    codes = GRAPH_CODES[constraint]
+    assert len(set(codes)) == len(codes) < 256  # one byte each
+    assert set(codes) == checks[constraint], set(codes) ^ checks[constraint]

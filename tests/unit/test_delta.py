@@ -63,7 +63,7 @@ class Store:
     # ----- the facts, as the loader reads them
 
     def facts(self) -> NetworkFacts:
-        return NetworkFacts(
+        return NetworkFacts.of(
             list(self.contacts.values()),
             self._relationship_facts(lambda pair: True),
             self._interaction_facts(lambda people: True),
@@ -72,7 +72,7 @@ class Store:
         )
 
     def delta(self, touched: set[UUID]) -> DeltaFacts:
-        return DeltaFacts(
+        return DeltaFacts.of(
             frozenset(touched),
             [c for c in self.contacts.values() if c.id in touched],
             self._relationship_facts(lambda pair: bool(touched & set(pair))),
@@ -286,7 +286,7 @@ def test_a_new_tie_recomputes_betweenness() -> None:
 
 def test_an_empty_delta_is_the_same_graph() -> None:
     network = Network.build(seeded_store(3, 10).facts(), PARAMS)
-    assert apply_delta(network, DeltaFacts(frozenset(), [], [], [], [])) is network
+    assert apply_delta(network, DeltaFacts.of(frozenset(), [], [], [], [])) is network
 
 
 def test_interest_facts_are_whole_per_contact() -> None:
