@@ -1,6 +1,6 @@
 """Graph benchmark at scale: a write, then a graph read (#13's goals table).
 
-    .venv/bin/python -m benchmarks.graph_writes [--contacts 10000] [--writes 20]
+    .venv/bin/python -m benchmarks.graph_writes [--contacts 10000] [--writes 20] [--build-only]
 
 Seeds one user (embedded PostgreSQL in a temporary directory, or BENCH_DATABASE_URL's
 server), then measures
@@ -177,7 +177,7 @@ async def through_http(
     return rows
 
 
-async def run(contacts: int, writes: int, server_url: str) -> None:
+async def run(contacts: int, writes: int, server_url: str, build_only: bool = False) -> None:
     name = f"graph_api_wbench_{uuid.uuid4().hex[:8]}"
     await ensure_database(server_url, name)
     url = with_database(server_url, name)
@@ -203,7 +203,8 @@ async def run(contacts: int, writes: int, server_url: str) -> None:
         ]
         await conn.close()
         rows = await full_build(url, user.id, settings)
-        rows += await through_http(settings, token, ids, writes)
+        if not build_only:
+            rows += await through_http(settings, token, ids, writes)
     finally:
         await drop_database(server_url, name)
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
@@ -216,15 +217,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--writes", type=int, default=20)
+    parser.add_argument(
+        "--build-only", action="store_true", help="only the full build and its memory"
+    )
     args = parser.parse_args()
     external = os.environ.get("BENCH_DATABASE_URL")
     if external:
-        asyncio.run(run(args.contacts, args.writes, external))
+        asyncio.run(run(args.contacts, args.writes, external, args.build_only))
         return
     with tempfile.TemporaryDirectory() as directory:
         server = start_embedded(Path(directory) / "pgdata")
         try:
-            asyncio.run(run(args.contacts, args.writes, embedded_url(server, "postgres")))
+            asyncio.run(
+                run(args.contacts, args.writes, embedded_url(server, "postgres"), args.build_only)
+            )
         finally:
             stop_embedded(server)
 

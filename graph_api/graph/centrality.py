@@ -82,8 +82,7 @@ def rank(edges: Edges, known_betweenness: list[float] | None = None) -> Ranked:
     count = len(edges.nodes)
     ranks = pagerank(edges)
     if known_betweenness is None:
-        pairs = numpy.column_stack((edges.low, edges.high))
-        between = betweenness(igraph.Graph(n=count, edges=pairs, directed=False))
+        between = betweenness_of(count, edges.low, edges.high)
     else:
         between = known_betweenness
     # positions are id order, so the last key breaks ties by id
@@ -119,6 +118,17 @@ def pagerank(edges: Edges) -> list[float]:
         if change < PAGERANK_TOLERANCE:
             break
     return [float(r) for r in rank]
+
+
+def betweenness_of(count: int, low: numpy.ndarray, high: numpy.ndarray) -> list[float]:
+    """The betweenness `rank` computes, of the graph with these edges: a function of
+    plain arrays, so a worker process can run it (graph/cache.py)."""
+    pairs = numpy.column_stack((low, high))
+    return betweenness(igraph.Graph(n=count, edges=pairs, directed=False))
+
+
+def warm() -> None:
+    """Nothing: a worker process's first task, so its imports happen before it is needed."""
 
 
 def betweenness(graph: igraph.Graph) -> list[float]:

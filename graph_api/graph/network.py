@@ -24,6 +24,7 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 import networkx as nx
+import numpy
 
 from graph_api.graph import centrality, communities, paths
 from graph_api.graph.build import Parts, build_parts, rank_cold
@@ -336,6 +337,11 @@ class Network:
         """Every contact's betweenness by position, once computed or taken over."""
         ranked = self._centrality.peek()
         return ranked.betweenness if ranked is not None else self._same_topology
+
+    @property
+    def edge_ends(self) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """(low, high) positions of every edge: what betweenness is computed from."""
+        return self._edges.low, self._edges.high
 
     @property
     def topology(self) -> bytes:

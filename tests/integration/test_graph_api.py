@@ -17,6 +17,7 @@ from graph_api.db import tenant
 from graph_api.graph.cache import GraphCache
 from graph_api.graph.load import load_facts
 from graph_api.graph.network import Network
+from graph_api.seed import seed_network
 from graph_api.settings import Settings
 from tests.conftest import Account, GraphQL, error_codes
 
@@ -494,3 +495,27 @@ async def test_betweenness_is_kept_by_topology_for_the_next_process(
     expected = [value for _, c in fresh.key_connectors(8) for value in (c.betweenness, c.pagerank)]
     got = [c[key] for c in changed for key in ("betweenness", "pagerank")]
     assert got == pytest.approx(expected)
+
+
+async def test_a_big_graphs_betweenness_comes_from_a_worker_process_unchanged(
+    account: Account, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    # past BETWEENNESS_EXACT_MAX_NODES (1,000 contacts) betweenness is sampled, and
+    # computed in a worker process so it never holds this process's GIL
+    async with pool.acquire() as conn:
+        await seed_network(conn, account.user.id, 1_100, 5, NOW)
+    cache = GraphCache(pool, settings.strength)
+    try:
+        network = await cache.get(account.user.id)
+        assert network.contact_count > 1_000 and not network.betweenness_known
+        await cache.ensure_metrics(account.user.id, network)
+        assert cache._process is not None, "no worker process was started"
+        # known, neither read from the database nor computed in this process: the worker's
+        assert network.betweenness_known and cache.betweenness_stored_hits == 0
+        assert not network.metrics_computed
+        in_process = Network.build(
+            (await load_facts(pool, account.user.id, network.computed_at))[1], settings.strength
+        )
+        assert network.key_connectors(20) == in_process.key_connectors(20)  # bit for bit
+    finally:
+        await cache.close()
