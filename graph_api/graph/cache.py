@@ -141,7 +141,9 @@ class GraphCache:
         self.updates = 0  # how many it brought up to date by a delta instead
         self.hits = 0  # how many reads the cached graph answered as it was (metrics)
         self.betweenness_stored_hits = 0  # betweenness read from the database (tests)
+        self.betweenness_computed = 0  # and computed (tests)
         self._process: ProcessPoolExecutor | None = None  # computes big graphs' betweenness
+        self._finding: dict[tuple[UUID, bytes], asyncio.Task[list[float]]] = {}
 
     @property
     def params(self) -> StrengthParams:
@@ -237,18 +239,30 @@ class GraphCache:
     async def ensure_metrics(self, user_id: UUID, network: Network) -> None:
         """Have this graph's betweenness ready: computed already, taken over from a graph
         of the same topology (in this process, or stored by any process: graph/stored.py),
-        or computed now off the event loop and stored for the others."""
+        or computed now off the event loop and stored for the others. Requests asking
+        at the same time for one topology share one computation."""
         if network.betweenness_known:
             return
         topology = await asyncio.to_thread(lambda: network.topology)
+        key = (user_id, topology)
+        task = self._finding.get(key)
+        if task is None:
+            task = asyncio.create_task(self._find_betweenness(user_id, network, topology))
+            self._finding[key] = task
+            task.add_done_callback(lambda _: self._finding.pop(key, None))
+        network.adopt_betweenness(await asyncio.shield(task))
+
+    async def _find_betweenness(
+        self, user_id: UUID, network: Network, topology: bytes
+    ) -> list[float]:
         scores = await stored.load(self._pool, user_id, topology, network.contact_count)
         if scores is not None:
-            network.adopt_betweenness(scores)
             self.betweenness_stored_hits += 1
-            return
+            return scores
         computed = await self._betweenness(network)
-        network.adopt_betweenness(computed)
+        self.betweenness_computed += 1
         self._in_background(self._store_betweenness(user_id, topology, computed))
+        return computed
 
     async def _betweenness(self, network: Network) -> list[float]:
         """Computed where it stalls no request: igraph holds the GIL for the whole
@@ -299,7 +313,7 @@ class GraphCache:
             logger.warning("background graph update failed for a user", exc_info=True)
 
     async def close(self) -> None:
-        for task in list(self._background) + list(self._builds.values()):
+        for task in [*self._background, *self._builds.values(), *self._finding.values()]:
             task.cancel()
         if self._process is not None:
             self._process.shutdown(wait=False, cancel_futures=True)

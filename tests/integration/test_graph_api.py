@@ -508,7 +508,12 @@ async def test_a_big_graphs_betweenness_comes_from_a_worker_process_unchanged(
     try:
         network = await cache.get(account.user.id)
         assert network.contact_count > 1_000 and not network.betweenness_known
-        await cache.ensure_metrics(account.user.id, network)
+        # two requests at once: one computation
+        user = account.user.id
+        await asyncio.gather(
+            cache.ensure_metrics(user, network), cache.ensure_metrics(user, network)
+        )
+        assert cache.betweenness_computed == 1
         assert cache._process is not None, "no worker process was started"
         # known, neither read from the database nor computed in this process: the worker's
         assert network.betweenness_known and cache.betweenness_stored_hits == 0
