@@ -211,8 +211,6 @@ class GraphCache:
     async def _load_and_build(self, user_id: UUID) -> Entry:
         now = datetime.now(UTC)
         version, facts = await load_facts(self._pool, user_id, now)
-        if centrality.sampled(len(facts.contacts)):
-            self._worker()  # started beside the build: ready if metrics are asked for
         network = await asyncio.to_thread(Network.build, facts, self._params)
         del facts
         self.builds += 1
@@ -280,9 +278,10 @@ class GraphCache:
 
     def _worker(self) -> ProcessPoolExecutor:
         if self._process is None:
-            # spawned, not forked: this process has threads and an event loop
+            # spawned, not forked (this process has threads and an event loop), on the
+            # first need: starting it and its imports take ~0.9 s once, paid by the first
+            # betweenness this process computes (not by one read from the database)
             self._process = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            self._process.submit(centrality.warm)  # its imports, before they are needed
         return self._process
 
     async def _store_betweenness(self, user_id: UUID, topology: bytes, scores: list[float]) -> None:

@@ -127,10 +127,6 @@ def betweenness_of(count: int, low: numpy.ndarray, high: numpy.ndarray) -> list[
     return betweenness(igraph.Graph(n=count, edges=pairs, directed=False))
 
 
-def warm() -> None:
-    """Nothing: a worker process's first task, so its imports happen before it is needed."""
-
-
 def betweenness(graph: igraph.Graph) -> list[float]:
     """Normalised hop-count betweenness, exact or from sampled sources.
 
