@@ -2,7 +2,7 @@
 power iteration) against networkx, igraph's PageRank and the hand-written PageRank and
 Brandes betweenness they replaced, on a generated network.
 
-    .venv/bin/python -m benchmarks.centrality [--contacts 10000] [--repeat 3]
+    .venv/bin/python -m benchmarks.centrality [--contacts 10000] [--repeat 3] [--accuracy]
 
 No database: the generator's rows become facts as the loader would give them. Prints the
 best of `--repeat` runs of each, and the largest difference from igraph's values.
@@ -20,6 +20,7 @@ from typing import NamedTuple, TypeVar
 
 import igraph
 import networkx as nx
+import numpy
 
 from graph_api.graph import centrality
 from graph_api.graph.network import Network
@@ -108,6 +109,9 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-networkx-betweenness", action="store_true")
+    parser.add_argument(
+        "--accuracy", action="store_true", help="sample sizes against exact betweenness"
+    )
     args = parser.parse_args()
     now = datetime(2026, 12, 1, tzinfo=UTC)
     facts = facts_from_seed(generate_network(uuid.UUID(int=1), args.contacts, 42, now), now)
@@ -168,6 +172,37 @@ def main() -> None:
         worst = max(abs(a - b) for a, b in zip(values, reference, strict=True))
         print(
             f"| {name} | {seconds * 1000:.0f} ms | max abs difference from centrality.rank {worst:.2e} |"
+        )
+    if args.accuracy:
+        sample_accuracy(graph_ig, count)
+
+
+def sample_accuracy(graph: igraph.Graph, count: int) -> None:
+    """What the sample size buys: each estimate against exact betweenness (one search
+    per contact), over five seeds: the largest error and how many of the exact top ten
+    the estimate's top ten holds."""
+    started = time.perf_counter()
+    exact = numpy.asarray(graph.betweenness(directed=False)) * 2 / ((count - 1) * (count - 2))
+    print(f"exact betweenness {time.perf_counter() - started:.1f} s; largest {exact.max():.2e}")
+    top = set(numpy.argsort(-exact)[:10].tolist())
+    print("| sources | time | largest error (mean of 5 seeds) | exact top ten kept, per seed |")
+    print("|---|---|---|---|")
+    for k in (100, 200, 300, centrality.BETWEENNESS_SAMPLES):
+        errors, kept, times = [], [], []
+        for seed in range(5):
+            sources = random.Random(seed).sample(range(count), k)
+            started = time.perf_counter()
+            raw = numpy.asarray(graph.betweenness(directed=False, sources=sources))
+            times.append(time.perf_counter() - started)
+            chosen = numpy.zeros(count, dtype=bool)
+            chosen[sources] = True
+            estimate = numpy.where(
+                chosen, raw * 2 / ((k - 1) * (count - 2)), raw * 2 / (k * (count - 2))
+            )
+            errors.append(float(numpy.abs(estimate - exact).max()))
+            kept.append(len(top & set(numpy.argsort(-estimate)[:10].tolist())))
+        print(
+            f"| {k} | {min(times) * 1000:.0f} ms | {numpy.mean(errors):.1e} | {', '.join(map(str, kept))} |"
         )
 
 
