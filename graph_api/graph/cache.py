@@ -21,11 +21,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import multiprocessing
 import sys
 from collections import OrderedDict
 from collections.abc import Coroutine
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -38,6 +36,7 @@ from graph_api.graph.delta import apply_delta
 from graph_api.graph.load import graph_version, load_delta, load_facts
 from graph_api.graph.network import Network
 from graph_api.graph.strength import StrengthParams
+from graph_api.graph.worker import BetweennessWorker
 
 logger = logging.getLogger("graph_api.graph")
 
@@ -97,7 +96,11 @@ class _Freezer:
         self.full_passes = 0  # for tests and metrics
 
     def after_build(self) -> None:
-        gc.collect()
+        # The first time, nothing is frozen yet: a full collection would walk the whole
+        # process (100-140 ms with the application loaded, paid by the first graph read
+        # after start). The young generations only, then; what is older and garbage is
+        # freed by the first full pass.
+        gc.collect(1 if self._low_water is None else 2)
         gc.freeze()
         # the heap's size stands for the frozen set's: gc.get_freeze_count() walks the
         # whole frozen list (10 ms per 130,000 objects), getallocatedblocks() only arenas
@@ -142,7 +145,7 @@ class GraphCache:
         self.hits = 0  # how many reads the cached graph answered as it was (metrics)
         self.betweenness_stored_hits = 0  # betweenness read from the database (tests)
         self.betweenness_computed = 0  # and computed (tests)
-        self._process: ProcessPoolExecutor | None = None  # computes big graphs' betweenness
+        self._worker = BetweennessWorker()
         self._finding: dict[tuple[UUID, bytes], asyncio.Task[list[float]]] = {}
 
     @property
@@ -185,10 +188,11 @@ class GraphCache:
                 entry = Entry(version, current.day, network)
                 if network is not current.network and current.network.metrics_computed:
                     self._in_background(self._warm_metrics(user_id, network))
+                # not frozen: an update makes a handful of new containers (the per-contact
+                # dicts' copies; the edges are arrays), while freezing after every write
+                # pinned each request's leftovers until a full pass (120-165 ms on the
+                # event loop, every eighth write at 10,000 contacts)
                 self._store(user_id, entry)
-                if network is not current.network:
-                    # the new parts join the built ones out of the collector's walks
-                    freezer.after_build()
                 return entry
         del current
         return await self._load_and_build(user_id)
@@ -263,26 +267,18 @@ class GraphCache:
         return computed
 
     async def _betweenness(self, network: Network) -> list[float]:
-        """Computed where it stalls no request: igraph holds the GIL for the whole
-        computation (0.45 s at 10,000 contacts), so in a thread it would stop the event
-        loop that long. Graphs past BETWEENNESS_EXACT_MAX_NODES go to a worker process;
-        small ones (milliseconds) to a thread."""
+        """Computed where it stops no request: igraph holds the interpreter lock while it
+        runs, so a sampled graph's (0.45 s at 10,000 contacts) goes to a child process
+        (graph/worker.py); an exact one (at most 1,000 contacts: milliseconds) and any
+        the child fails to answer to a thread."""
         low, high = network.edge_ends
         count = network.contact_count
-        if not centrality.sampled(count):
-            return await asyncio.to_thread(centrality.betweenness_of, count, low, high)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._worker(), centrality.betweenness_of, count, low, high
-        )
-
-    def _worker(self) -> ProcessPoolExecutor:
-        if self._process is None:
-            # spawned, not forked (this process has threads and an event loop), on the
-            # first need: starting it and its imports take ~0.9 s once, paid by the first
-            # betweenness this process computes (not by one read from the database)
-            self._process = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        return self._process
+        if centrality.sampled(count):
+            try:
+                return await self._worker.betweenness(count, low, high)
+            except Exception:
+                logger.warning("the betweenness worker failed; computing in-process", exc_info=True)
+        return await asyncio.to_thread(centrality.betweenness_of, count, low, high)
 
     async def _store_betweenness(self, user_id: UUID, topology: bytes, scores: list[float]) -> None:
         try:
@@ -314,6 +310,4 @@ class GraphCache:
     async def close(self) -> None:
         for task in [*self._background, *self._builds.values(), *self._finding.values()]:
             task.cancel()
-        if self._process is not None:
-            self._process.shutdown(wait=False, cancel_futures=True)
-            self._process = None
+        await self._worker.close()

@@ -29,6 +29,9 @@ from graph_api.graph.results import Centrality
 BETWEENNESS_EXACT_MAX_NODES = 1_000
 BETWEENNESS_SAMPLES = 500
 BETWEENNESS_SEED = 7
+# sources per igraph call (~20 ms each at 10,000 contacts): what a computation running in
+# a thread (the fallback, and graphs computed without a cache) holds the event loop up for
+BETWEENNESS_CHUNK = 25
 PAGERANK_DAMPING = 0.85
 PAGERANK_TOLERANCE = 1e-12  # on the total (L1) change between iterations
 PAGERANK_MAX_ITERATIONS = 1_000
@@ -122,7 +125,7 @@ def pagerank(edges: Edges) -> list[float]:
 
 def betweenness_of(count: int, low: numpy.ndarray, high: numpy.ndarray) -> list[float]:
     """The betweenness `rank` computes, of the graph with these edges: a function of
-    plain arrays, so a worker process can run it (graph/cache.py)."""
+    plain arrays, so a child process can run it (graph/worker.py)."""
     pairs = numpy.column_stack((low, high))
     return betweenness(igraph.Graph(n=count, edges=pairs, directed=False))
 
@@ -143,10 +146,18 @@ def betweenness(graph: igraph.Graph) -> list[float]:
         return [float(b) * scale for b in graph.betweenness(directed=False)]
     sources = random.Random(BETWEENNESS_SEED).sample(range(count), BETWEENNESS_SAMPLES)
     # with sources, igraph sums half of each source's dependencies (an undirected pair
-    # counted once): twice that is Brandes's sum over the sampled sources
-    raw = graph.betweenness(directed=False, sources=sources)
+    # counted once): twice that is Brandes's sum over the sampled sources. A chunk of
+    # sources per call, summed in order (the same bits every time): igraph holds the
+    # interpreter lock for a whole call, and between calls every other thread runs
+    raw = numpy.zeros(count)
+    for start in range(0, len(sources), BETWEENNESS_CHUNK):
+        chunk = sources[start : start + BETWEENNESS_CHUNK]
+        raw += numpy.asarray(graph.betweenness(directed=False, sources=chunk))
     chosen = set(sources)
     k = len(sources)
     source_scale = 2.0 / ((k - 1) * (count - 2)) if k > 1 else 0.0
     other_scale = 2.0 / (k * (count - 2))
-    return [float(b) * (source_scale if i in chosen else other_scale) for i, b in enumerate(raw)]
+    return [
+        float(b) * (source_scale if i in chosen else other_scale)
+        for i, b in enumerate(raw.tolist())
+    ]

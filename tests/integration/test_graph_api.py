@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
+import signal
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -497,11 +499,11 @@ async def test_betweenness_is_kept_by_topology_for_the_next_process(
     assert got == pytest.approx(expected)
 
 
-async def test_a_big_graphs_betweenness_comes_from_a_worker_process_unchanged(
+async def test_a_big_graphs_sampled_betweenness_is_computed_once_and_unchanged(
     account: Account, pool: asyncpg.Pool, settings: Settings
 ) -> None:
     # past BETWEENNESS_EXACT_MAX_NODES (1,000 contacts) betweenness is sampled, and
-    # computed in a worker process so it never holds this process's GIL
+    # computed in a child process (graph/worker.py), never in this one
     async with pool.acquire() as conn:
         await seed_network(conn, account.user.id, 1_100, 5, NOW)
     cache = GraphCache(pool, settings.strength)
@@ -513,14 +515,43 @@ async def test_a_big_graphs_betweenness_comes_from_a_worker_process_unchanged(
         await asyncio.gather(
             cache.ensure_metrics(user, network), cache.ensure_metrics(user, network)
         )
-        assert cache.betweenness_computed == 1
-        assert cache._process is not None, "no worker process was started"
-        # known, neither read from the database nor computed in this process: the worker's
-        assert network.betweenness_known and cache.betweenness_stored_hits == 0
-        assert not network.metrics_computed
+        assert cache.betweenness_computed == 1 and cache.betweenness_stored_hits == 0
+        assert network.betweenness_known and not network.metrics_computed
+        assert cache._worker.jobs == 1, "not computed by the child process"
         in_process = Network.build(
             (await load_facts(pool, account.user.id, network.computed_at))[1], settings.strength
         )
         assert network.key_connectors(20) == in_process.key_connectors(20)  # bit for bit
+        # a child that died is started again for the next job
+        pid = cache._worker.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        await net_tie(pool, account, in_process)
+        changed = await cache.get(user)
+        await cache.ensure_metrics(user, changed)
+        assert cache._worker.jobs == 2 and cache._worker.pid not in (None, pid)
+        fresh = Network.build(
+            (await load_facts(pool, user, changed.computed_at))[1], settings.strength
+        )
+        assert changed.key_connectors(20) == fresh.key_connectors(20)
     finally:
         await cache.close()
+    assert cache._worker.pid is None
+
+
+async def net_tie(pool: asyncpg.Pool, account: Account, network: Network) -> None:
+    """A new tie between two contacts not yet tied: another topology."""
+    nodes = [contact for contact, _ in network.key_connectors(2_000)]
+    a, b = next(
+        (a, b) for a in nodes for b in reversed(nodes) if a != b and network.edge(a, b) is None
+    )
+    low, high = sorted((a, b))
+    await tenant.fetchval(
+        pool,
+        account.user.id,
+        """insert into relationships (user_id, contact_a_id, contact_b_id, type, source)
+           values ($1, $2, $3, 'friend', 'manual') returning id""",
+        account.user.id,
+        low,
+        high,
+    )
