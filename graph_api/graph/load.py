@@ -33,8 +33,11 @@ from graph_api.graph.facts import (
 GRAPH_VERSION = """-- graph_version
     select coalesce((select version from graph_versions where user_id = $1), 0)"""
 
+# For this transaction only: a big network's facts take longer than a request's
+# statement timeout allows, and numbering a million participations sorts them (in
+# memory with this much, not in temporary files)
 LOAD_TIMEOUT = """-- graph_load_timeout
-    select set_config('statement_timeout', '300s', true)"""
+    select set_config('statement_timeout', '300s', true), set_config('work_mem', '64MB', true)"""
 
 CONTACT_FACTS = """-- graph_contacts
     select id, full_name, company, archived_at is not null as archived
@@ -128,7 +131,6 @@ async def load_facts(pool: asyncpg.Pool, user_id: UUID, now: datetime) -> tuple[
     async with tenant.tenant_transaction(
         pool, user_id, isolation="repeatable_read", readonly=True
     ) as conn:
-        # a big network's facts take longer than a request's statement timeout allows
         await conn.fetchval(LOAD_TIMEOUT)
         version: int = await conn.fetchval(GRAPH_VERSION, user_id)
         contacts = [
