@@ -21,6 +21,7 @@ from uuid import UUID
 import asyncpg
 from aiohttp import web
 
+from graph_api.db.pool import background_task
 from graph_api.db.tenant import all_users, write_transaction
 from graph_api.domain import consolidation
 from graph_api.domain.actor import Actor
@@ -93,7 +94,7 @@ async def consolidation_ctx(app: web.Application) -> AsyncIterator[None]:
     days = after_days()
     task = None
     if interval > 0:
-        task = asyncio.create_task(_loop(app, interval, days))
+        task = background_task(_loop(app, interval, days))
     try:
         yield
     finally:

@@ -20,6 +20,7 @@ from uuid import UUID
 import asyncpg
 from aiohttp import web
 
+from graph_api.db.pool import background_task
 from graph_api.db.tenant import all_users, write_transaction
 from graph_api.domain import notifications
 from graph_api.env import env_int
@@ -76,7 +77,7 @@ async def notifications_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     task = None
     if interval > 0:
-        task = asyncio.create_task(_loop(app[POOL], app[GRAPHS], interval))
+        task = background_task(_loop(app[POOL], app[GRAPHS], interval))
     try:
         yield
     finally:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import asyncpg
 from aiohttp import web
 
+from graph_api.db.pool import background_task
 from graph_api.domain.retention import Retention, purge_all
 from graph_api.keys import POOL, SETTINGS
 
@@ -45,7 +46,7 @@ async def purge_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     task = None
     if settings.purge_interval_seconds > 0:
-        task = asyncio.create_task(
+        task = background_task(
             _loop(app[POOL], settings.retention, settings.purge_interval_seconds)
         )
     try:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
@@ -13,6 +15,8 @@ from pgvector.asyncpg import register_vector
 
 from graph_api import tracing
 from graph_api.db.errors import DatabaseUnavailable, redact_url
+
+T = TypeVar("T")
 
 CONNECT_TIMEOUT_SECONDS = 10
 
@@ -86,6 +90,7 @@ def _log_statement(record: asyncpg.connection.LoggedQuery) -> None:
         extra={
             "statement": statement_name(record.query),
             "elapsed_ms": record.elapsed * 1000,
+            "background": BACKGROUND.get(),
             "sql": record.query,  # the whole text, for tests that read what ran
         },
     )
@@ -109,6 +114,19 @@ def _connection_init(
             conn.add_query_logger(tracing.statement_span)
 
     return init
+
+
+# Whether the running task is the process's own background work (the embedder, the
+# periodic jobs, the graph cache's warm-ups) rather than a request: statements are
+# logged with it, so a test counting a request's statements can leave the others out.
+BACKGROUND: ContextVar[bool] = ContextVar("background_work", default=False)
+
+
+def background_task(work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    """`work` as a task whose statements are logged as background work."""
+    context = contextvars.copy_context()
+    context.run(BACKGROUND.set, True)
+    return asyncio.create_task(work, context=context)
 
 
 # The tenant a checkout wants its connection's session to hold: db/tenant.py sets it

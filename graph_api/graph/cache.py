@@ -31,6 +31,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db.pool import background_task
 from graph_api.graph import centrality, stored
 from graph_api.graph.delta import apply_delta
 from graph_api.graph.load import graph_version, load_delta, load_facts
@@ -294,7 +295,7 @@ class GraphCache:
             logger.warning("warming graph metrics failed", exc_info=True)
 
     def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
+        task = background_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

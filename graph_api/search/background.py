@@ -19,6 +19,7 @@ from uuid import UUID
 
 import asyncpg
 
+from graph_api.db.pool import background_task
 from graph_api.db.tenant import all_users
 from graph_api.search.chunks import embed_pending_chunks
 from graph_api.search.embeddings import EmbeddingError, EmbeddingProvider
@@ -51,7 +52,7 @@ class PendingEmbedder:
         self._all_pending = True
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        self._task = background_task(self._run())
 
     def wake(self, profiles_of: UUID | None = None, pending_of: UUID | None = None) -> None:
         """A user's memory was saved without its embedding (`pending_of`), or a
