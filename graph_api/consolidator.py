@@ -14,14 +14,13 @@ import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 from aiohttp import web
 
-from graph_api.db.pool import background_task
+from graph_api.db.pool import running_beside
 from graph_api.db.tenant import all_users, write_transaction
 from graph_api.domain import consolidation
 from graph_api.domain.actor import Actor
@@ -92,13 +91,5 @@ async def consolidation_ctx(app: web.Application) -> AsyncIterator[None]:
         30 * 86_400,
     )
     days = after_days()
-    task = None
-    if interval > 0:
-        task = background_task(_loop(app, interval, days))
-    try:
+    async with running_beside(_loop(app, interval, days) if interval > 0 else None):
         yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task

@@ -13,14 +13,13 @@ import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
-from contextlib import suppress
 from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 from aiohttp import web
 
-from graph_api.db.pool import background_task
+from graph_api.db.pool import running_beside
 from graph_api.db.tenant import all_users, write_transaction
 from graph_api.domain import notifications
 from graph_api.env import env_int
@@ -75,13 +74,5 @@ async def notifications_ctx(app: web.Application) -> AsyncIterator[None]:
     interval = env_int(
         os.environ, "GRAPH_API_NOTIFY_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS, 0, 86_400
     )
-    task = None
-    if interval > 0:
-        task = background_task(_loop(app[POOL], app[GRAPHS], interval))
-    try:
+    async with running_beside(_loop(app[POOL], app[GRAPHS], interval) if interval > 0 else None):
         yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task

@@ -13,13 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import suppress
 from datetime import UTC, datetime
 
 import asyncpg
 from aiohttp import web
 
-from graph_api.db.pool import background_task
+from graph_api.db.pool import running_beside
 from graph_api.domain.retention import Retention, purge_all
 from graph_api.keys import POOL, SETTINGS
 
@@ -44,15 +43,7 @@ async def _loop(pool: asyncpg.Pool, retention: Retention, interval: int) -> None
 
 async def purge_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    task = None
-    if settings.purge_interval_seconds > 0:
-        task = background_task(
-            _loop(app[POOL], settings.retention, settings.purge_interval_seconds)
-        )
-    try:
+    interval = settings.purge_interval_seconds
+    job = _loop(app[POOL], settings.retention, interval) if interval > 0 else None
+    async with running_beside(job):
         yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -127,6 +128,20 @@ def background_task(work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
     context = contextvars.copy_context()
     context.run(BACKGROUND.set, True)
     return asyncio.create_task(work, context=context)
+
+
+@asynccontextmanager
+async def running_beside(work: Coroutine[Any, Any, Any] | None) -> AsyncIterator[None]:
+    """`work` (a periodic job; None for none) as background work for as long as the
+    block runs, then cancelled and awaited."""
+    task = None if work is None else background_task(work)
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
 
 
 # The tenant a checkout wants its connection's session to hold: db/tenant.py sets it

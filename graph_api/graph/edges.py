@@ -21,8 +21,6 @@ from uuid import UUID
 import numpy
 import scipy.sparse
 
-from graph_api.graph.facts import ID_BYTES
-
 INT = numpy.int32
 
 
@@ -113,10 +111,6 @@ class Edges:
             column[rows] = values
             replaced[name] = column
         return replace(self, **replaced)
-
-    @classmethod
-    def empty_of(cls, nodes: list[UUID], position: dict[UUID, int]) -> Edges:
-        return cls.make(nodes, position, *_empty_columns())
 
     def __len__(self) -> int:
         return len(self.low)
@@ -212,19 +206,6 @@ ARRAYS = (
     "indices",
     "entry_edge",
 )
-
-
-def _empty_columns() -> tuple[numpy.ndarray, ...]:
-    return (
-        numpy.zeros(0, dtype=INT),
-        numpy.zeros(0, dtype=INT),
-        numpy.zeros((0, ID_BYTES), dtype=numpy.uint8),
-        numpy.zeros(0, dtype=numpy.uint8),
-        numpy.zeros(0, dtype=numpy.uint8),
-        numpy.zeros(0, dtype=INT),
-        numpy.zeros(0, dtype=numpy.float64),
-        numpy.zeros(0, dtype=numpy.float64),
-    )
 
 
 def nodes_of(ids: Sequence[UUID]) -> tuple[list[UUID], dict[UUID, int]]:
